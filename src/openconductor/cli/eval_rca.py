@@ -82,7 +82,7 @@ def eval_rca(
     path: Annotated[
         Path, typer.Argument(help="Sock Shop data: <service>-<cpu|mem>/<n>/{normal,anomalous}.csv")
     ],
-    method: Annotated[str, typer.Option("--method", "-m", help="Root-cause method to score.")] = "baro",
+    method: Annotated[str, typer.Option("--method", "-m", help="Root-cause method to score.")],
     time_offset: Annotated[
         float,
         typer.Option("--time-offset", help="Declare the failure this many seconds late (negative: early)."),
