@@ -1,0 +1,86 @@
+"""Masking of obvious variables in alert text (ids, numbers, addresses, paths, quoted and key=value values).
+
+One generic rule set for every source tool: OpenConductor never needs per-tool regexes to recognise alert kinds.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+WILDCARD = "<*>"
+
+# Kubernetes generates pod suffixes from an alphabet without vowels and without 0, 1, 3, 8, so a suffix made
+# only of these characters is almost never an English word even when it has no digit.
+_K8S_SAFE = "[bcdfghjklmnpqrstvwxz2456789]"
+
+# Alternatives are tried left to right at each position, so the specific shapes come before the generic
+# "anything with a digit" rule. Each alternative is named so that quoted and key=value masks keep their frame.
+_MASK_PATTERN = re.compile(
+    "|".join(
+        (
+            r"(?P<literal><\*>)",
+            r"(?P<url>\b[A-Za-z][A-Za-z0-9+.-]{1,15}://[^\s\"'<>]+)",
+            r"(?P<email>\b[\w.+-]+@[\w-]+(?:\.[\w-]+)+)",
+            r"(?P<uuid>\b[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\b)",
+            r"(?P<mac>\b[0-9a-fA-F]{2}(?::[0-9a-fA-F]{2}){5}\b)",
+            r"(?P<ipv4>(?<![\w.])\d{1,3}(?:\.\d{1,3}){3}(?::\d{1,5})?(?![\w.]))",
+            r"(?P<ipv6>(?<![\w:])(?:[0-9a-fA-F]{1,4}:){2,7}(?::|[0-9a-fA-F]{1,4})(?![\w:]))",
+            r"(?P<winpath>\b[A-Za-z]:\\[^\s\"']*)",
+            r"(?P<path>(?<![\w.~/-])(?:/[\w.@%+~:,-]+)+/?)",
+            r"(?<![\w'\"])\"(?P<dquoted>[^\"\s]{1,200})\"(?![\w\"])",
+            r"(?<![\w'\"])'(?P<squoted>[^'\s]{1,200})'(?![\w'])",
+            r"(?<=\w=)(?P<kvalue>[^\s,;&)\]}\"'=]+)",
+            rf"(?<=[a-z0-9]-)(?P<pod>{_K8S_SAFE}{{6,10}}-{_K8S_SAFE}{{5}}|{_K8S_SAFE}{{5}})(?![\w-])",
+            r"(?P<hex>\b0[xX][0-9a-fA-F]+\b)",
+            # Tokens joined by . : _ / - whose parts carry digits are one value (versions, times, pod suffixes).
+            r"(?P<number>(?<![\w])[-+]?[A-Za-z0-9]*\d[A-Za-z0-9]*(?:[.:_/-][A-Za-z0-9]*\d[A-Za-z0-9]*)*"
+            r"|[A-Za-z0-9]*\d[A-Za-z0-9]*(?:[.:_/-][A-Za-z0-9]*\d[A-Za-z0-9]*)*)",
+        )
+    )
+)
+_QUOTED_FRAME = {"dquoted": '"', "squoted": "'"}
+
+
+@dataclass(frozen=True)
+class MaskedText:
+    """The text's whitespace tokens with variables replaced by `<*>`, and the masked values per token."""
+
+    tokens: tuple[str, ...]
+    values: tuple[tuple[str, ...], ...]
+
+    def original_token(self, index: int) -> str:
+        """The token as it was written, with its masked values put back."""
+        parts = self.tokens[index].split(WILDCARD)
+        values = self.values[index]
+        rebuilt = [parts[0]]
+        for position, part in enumerate(parts[1:]):
+            rebuilt.append(values[position] if position < len(values) else WILDCARD)
+            rebuilt.append(part)
+        return "".join(rebuilt)
+
+
+def mask_text(text: str) -> MaskedText:
+    """Replace variable parts of `text` by `<*>`, keeping the masked values in order for parameters."""
+    masked_values: list[str] = []
+
+    def replace(match: re.Match[str]) -> str:
+        kind = match.lastgroup or "number"
+        frame = _QUOTED_FRAME.get(kind)
+        if frame is not None:
+            masked_values.append(match.group(kind))
+            return f"{frame}{WILDCARD}{frame}"
+        masked_values.append(match.group(0))
+        return WILDCARD
+
+    masked = _MASK_PATTERN.sub(replace, text)
+    tokens = tuple(masked.split())
+    if not masked_values:
+        return MaskedText(tokens=tokens, values=((),) * len(tokens))
+    values: list[tuple[str, ...]] = []
+    next_value = 0
+    for token in tokens:
+        count = token.count(WILDCARD)
+        values.append(tuple(masked_values[next_value : next_value + count]))
+        next_value += count
+    return MaskedText(tokens=tokens, values=tuple(values))

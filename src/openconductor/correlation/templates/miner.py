@@ -1,0 +1,296 @@
+"""Online, deterministic template miner: recognises that alerts differing only in variable parts are one kind.
+
+Drain-like search (leaves keyed by token count and first token, similarity threshold) over masked tokens, plus an
+online merge of templates that become equal once their variable positions are ignored.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from typing import Any
+
+from openconductor.correlation.templates.masking import WILDCARD, MaskedText, mask_text
+
+STATE_VERSION = 1
+
+
+@dataclass(frozen=True)
+class TemplateMatch:
+    template_id: str
+    template: str
+    parameters: list[str]
+
+
+@dataclass(frozen=True)
+class MinerConfig:
+    """The one generic configuration; the defaults are what OpenConductor ships and evaluates."""
+
+    similarity_threshold: float = 0.6
+    max_templates_per_leaf: int = 64
+    max_templates: int = 20_000
+    min_variants_to_generalise: int = 4
+
+    def __post_init__(self) -> None:
+        if not 0.0 < self.similarity_threshold <= 1.0:
+            raise ValueError(f"similarity_threshold: expected 0 < value <= 1, got {self.similarity_threshold}")
+        if self.max_templates_per_leaf < 1 or self.max_templates < 1:
+            raise ValueError("max_templates_per_leaf and max_templates: expected at least 1")
+
+
+@dataclass
+class _Cluster:
+    template_id: str
+    tokens: list[str]
+    size: int
+    created: int  # creation order: the deterministic tie-break between equally similar templates
+
+    def leaf_key(self) -> tuple[int, str]:
+        return _leaf_key(self.tokens)
+
+
+def _leaf_key(tokens: list[str] | tuple[str, ...]) -> tuple[int, str]:
+    # A first token that holds a variable cannot route; such messages share one wildcard leaf per length.
+    first = tokens[0] if tokens else ""
+    return len(tokens), (WILDCARD if WILDCARD in first else first)
+
+
+class TemplateMiner:
+    """Learns alert templates one message at a time; ids stay stable as their templates generalise."""
+
+    def __init__(self, config: MinerConfig | None = None) -> None:
+        self.config = config or MinerConfig()
+        # Both dicts keep least-recently-used first, so eviction pops from the front.
+        self._clusters: dict[str, _Cluster] = {}
+        self._leaves: dict[tuple[int, str], dict[str, _Cluster]] = {}
+        self._aliases: dict[str, str] = {}
+        self._created = 0
+
+    def __len__(self) -> int:
+        return len(self._clusters)
+
+    def learn(self, text: str) -> TemplateMatch:
+        masked = mask_text(text)
+        key = _leaf_key(masked.tokens)
+        leaf = self._leaves.setdefault(key, {})
+        cluster = self._best_cluster(leaf, masked.tokens)
+        if cluster is not None:
+            word_slots = _word_mismatches(cluster.tokens, masked.tokens)
+            if word_slots and not self._enough_variants(leaf, masked.tokens, word_slots):
+                cluster = None
+        if cluster is None:
+            cluster = self._create(leaf, masked.tokens)
+        else:
+            cluster.size += 1
+            generalised = _generalise(cluster.tokens, masked.tokens)
+            if generalised != cluster.tokens:
+                cluster.tokens = generalised
+                cluster = self._merge_equivalent(leaf, cluster)
+            self._touch(leaf, cluster)
+        return self._result(cluster, masked)
+
+    def match(self, text: str) -> TemplateMatch | None:
+        """The template `text` belongs to, without learning from it or changing recency."""
+        masked = mask_text(text)
+        leaf = self._leaves.get(_leaf_key(masked.tokens))
+        if not leaf:
+            return None
+        cluster = self._best_cluster(leaf, masked.tokens)
+        return None if cluster is None else self._result(cluster, masked)
+
+    def resolve_id(self, template_id: str) -> str:
+        """The id a template lives under now: merged templates answer with the id they were merged into."""
+        seen = 0
+        while template_id in self._aliases and seen <= len(self._aliases):
+            template_id = self._aliases[template_id]
+            seen += 1
+        return template_id
+
+    def templates(self) -> dict[str, str]:
+        return {template_id: " ".join(cluster.tokens) for template_id, cluster in self._clusters.items()}
+
+    # -- search and update -------------------------------------------------------------------------------
+
+    def _best_cluster(self, leaf: dict[str, _Cluster], tokens: tuple[str, ...]) -> _Cluster | None:
+        if not tokens:
+            # Empty messages are one kind; the leaf for length zero holds at most that one template.
+            return next(iter(leaf.values()), None)
+        best: _Cluster | None = None
+        best_rank = (-1.0, 0)
+        for cluster in leaf.values():
+            similarity = _similarity(cluster.tokens, tokens)
+            rank = (similarity, -cluster.created)
+            if rank > best_rank:
+                best, best_rank = cluster, rank
+        return best if best_rank[0] >= self.config.similarity_threshold else None
+
+    def _enough_variants(self, leaf: dict[str, _Cluster], tokens: tuple[str, ...], slots: list[int]) -> bool:
+        """Whether the words at `slots` have shown enough different values to be a variable.
+
+        A word that takes only a few values ("GET", "POST"; "started", "stopped") usually names a different kind,
+        while one that keeps changing (user names, queue names) is a parameter. Until enough variants are seen,
+        each stays its own template; the merge pass then folds them into the oldest id.
+        """
+        slot_set = set(slots)
+        variants = {tuple(tokens[slot] for slot in slots)}
+        for sibling in leaf.values():
+            if len(sibling.tokens) != len(tokens):
+                continue
+            if any(sibling.tokens[slot] == WILDCARD for slot in slots):
+                return True
+            if all(
+                index in slot_set or a == b or a == WILDCARD or b == WILDCARD
+                for index, (a, b) in enumerate(zip(sibling.tokens, tokens, strict=True))
+            ):
+                variants.add(tuple(sibling.tokens[slot] for slot in slots))
+        return len(variants) >= self.config.min_variants_to_generalise
+
+    def _create(self, leaf: dict[str, _Cluster], tokens: tuple[str, ...]) -> _Cluster:
+        template_id = self._new_id(tokens)
+        cluster = _Cluster(template_id=template_id, tokens=list(tokens), size=1, created=self._created)
+        self._created += 1
+        leaf[template_id] = cluster
+        self._clusters[template_id] = cluster
+        self._evict(leaf)
+        return cluster
+
+    def _new_id(self, tokens: tuple[str, ...]) -> str:
+        # Derived from the template a cluster was born with, so a restarted or re-fed miner gives the same ids.
+        digest = hashlib.blake2b(" ".join(tokens).encode("utf-8", "surrogatepass"), digest_size=6).hexdigest()
+        candidate, suffix = digest, 1
+        while candidate in self._clusters or candidate in self._aliases:
+            candidate = f"{digest}-{suffix}"
+            suffix += 1
+        return candidate
+
+    def _merge_equivalent(self, leaf: dict[str, _Cluster], cluster: _Cluster) -> _Cluster:
+        """Fold together templates of this leaf that now differ only where one of them has a variable."""
+        for other in list(leaf.values()):
+            absorbed_earlier = other.template_id not in leaf
+            if other is cluster or absorbed_earlier or not _compatible(other.tokens, cluster.tokens):
+                continue
+            survivor, absorbed = (other, cluster) if other.created < cluster.created else (cluster, other)
+            survivor.tokens = _generalise(survivor.tokens, absorbed.tokens)
+            survivor.size += absorbed.size
+            del leaf[absorbed.template_id]
+            del self._clusters[absorbed.template_id]
+            self._add_alias(absorbed.template_id, survivor.template_id)
+            cluster = survivor
+        return cluster
+
+    def _add_alias(self, absorbed_id: str, survivor_id: str) -> None:
+        self._aliases[absorbed_id] = survivor_id
+        # Aliases only serve callers that still hold old ids; keep as many as there may be templates.
+        while len(self._aliases) > self.config.max_templates:
+            del self._aliases[next(iter(self._aliases))]
+
+    def _touch(self, leaf: dict[str, _Cluster], cluster: _Cluster) -> None:
+        template_id = cluster.template_id
+        leaf[template_id] = leaf.pop(template_id)
+        self._clusters[template_id] = self._clusters.pop(template_id)
+
+    def _evict(self, leaf: dict[str, _Cluster]) -> None:
+        while len(leaf) > self.config.max_templates_per_leaf:
+            self._drop(next(iter(leaf)))
+        while len(self._clusters) > self.config.max_templates:
+            self._drop(next(iter(self._clusters)))
+
+    def _drop(self, template_id: str) -> None:
+        cluster = self._clusters.pop(template_id)
+        key = cluster.leaf_key()
+        leaf = self._leaves[key]
+        del leaf[template_id]
+        if not leaf:
+            del self._leaves[key]
+
+    def _result(self, cluster: _Cluster, masked: MaskedText) -> TemplateMatch:
+        return TemplateMatch(
+            template_id=cluster.template_id,
+            template=" ".join(cluster.tokens),
+            parameters=_parameters(cluster.tokens, masked),
+        )
+
+    # -- persistence -------------------------------------------------------------------------------------
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain JSON types; templates are listed least-recently-used first so recency survives a restart."""
+        return {
+            "version": STATE_VERSION,
+            "config": {
+                "similarity_threshold": self.config.similarity_threshold,
+                "max_templates_per_leaf": self.config.max_templates_per_leaf,
+                "max_templates": self.config.max_templates,
+                "min_variants_to_generalise": self.config.min_variants_to_generalise,
+            },
+            "created": self._created,
+            "templates": [
+                {"id": c.template_id, "tokens": list(c.tokens), "size": c.size, "created": c.created}
+                for c in self._clusters.values()
+            ],
+            "aliases": [[absorbed, survivor] for absorbed, survivor in self._aliases.items()],
+        }
+
+    @classmethod
+    def from_dict(cls, state: dict[str, Any]) -> TemplateMiner:
+        version = state.get("version")
+        if version != STATE_VERSION:
+            raise ValueError(f"version: expected {STATE_VERSION}, got {version!r}")
+        miner = cls(MinerConfig(**state["config"]))
+        miner._created = int(state["created"])
+        for item in state["templates"]:
+            cluster = _Cluster(
+                template_id=str(item["id"]),
+                tokens=[str(token) for token in item["tokens"]],
+                size=int(item["size"]),
+                created=int(item["created"]),
+            )
+            miner._clusters[cluster.template_id] = cluster
+            miner._leaves.setdefault(cluster.leaf_key(), {})[cluster.template_id] = cluster
+        miner._aliases = {str(absorbed): str(survivor) for absorbed, survivor in state["aliases"]}
+        return miner
+
+
+def _similarity(template: list[str], tokens: tuple[str, ...]) -> float:
+    if len(template) != len(tokens):
+        return 0.0
+    same = compared = 0
+    for expected, seen in zip(template, tokens, strict=True):
+        if expected == seen:
+            if expected == WILDCARD:
+                # Both sides already know this slot is a variable: it says nothing about the kind.
+                continue
+            same += 1
+        # A slot the template learned to vary counts against a concrete word, as in Drain, so that a
+        # template cannot swallow every message of its length once it has generalised a few times.
+        compared += 1
+    return same / compared if compared else 1.0
+
+
+def _word_mismatches(template: list[str], tokens: tuple[str, ...]) -> list[int]:
+    return [
+        index
+        for index, (expected, seen) in enumerate(zip(template, tokens, strict=True))
+        if expected != seen and WILDCARD not in expected and WILDCARD not in seen
+    ]
+
+
+def _generalise(template: list[str], tokens: list[str] | tuple[str, ...]) -> list[str]:
+    return [
+        expected if expected == seen else WILDCARD for expected, seen in zip(template, tokens, strict=True)
+    ]
+
+
+def _compatible(first: list[str], second: list[str]) -> bool:
+    return len(first) == len(second) and all(
+        a == b or a == WILDCARD or b == WILDCARD for a, b in zip(first, second, strict=True)
+    )
+
+
+def _parameters(template: list[str], masked: MaskedText) -> list[str]:
+    parameters: list[str] = []
+    for index, (expected, seen) in enumerate(zip(template, masked.tokens, strict=False)):
+        if expected == WILDCARD:
+            parameters.append(masked.original_token(index))
+        elif WILDCARD in expected:
+            parameters.extend(masked.values[index])
+    return parameters
