@@ -1,0 +1,68 @@
+"""The FastAPI application factory. It receives a ready platform; it never builds one itself."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator
+
+from fastapi import FastAPI
+from starlette.concurrency import run_in_threadpool
+
+from openconductor.api.errors import install_error_handlers
+from openconductor.api.routers import alerts, health, incidents, ingest
+from openconductor.api.schemas import AlertCreate
+from openconductor.service import Platform
+
+log = logging.getLogger(__name__)
+
+
+def create_app(platform: Platform, *, run_sweeper: bool = True) -> FastAPI:
+    @contextlib.asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        task = asyncio.create_task(_sweep_forever(platform)) if run_sweeper else None
+        yield
+        if task is not None:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+
+    app = FastAPI(
+        title="OpenConductor",
+        version="0.1.0",
+        description="Receives alerts from every monitoring tool, removes duplicates and correlates them into incidents.",
+        lifespan=lifespan,
+    )
+    app.state.platform = platform
+    install_error_handlers(app)
+    for router in (ingest.router, alerts.router, incidents.router, health.router):
+        app.include_router(router)
+    _document_generic_schema(app)
+    return app
+
+
+async def _sweep_forever(platform: Platform) -> None:
+    """Close quiet incidents by the wall clock even when no alerts arrive."""
+    while True:
+        await asyncio.sleep(platform.settings.sweep_interval_seconds)
+        try:
+            await run_in_threadpool(platform.sweep)
+        except Exception:
+            log.exception("sweep failed; will retry")
+
+
+def _document_generic_schema(app: FastAPI) -> None:
+    original = app.openapi
+
+    def openapi() -> dict:  # type: ignore[type-arg]
+        if app.openapi_schema:
+            return app.openapi_schema
+        schema = original()
+        schema.setdefault("components", {}).setdefault("schemas", {})["AlertCreate"] = AlertCreate.model_json_schema(
+            ref_template="#/components/schemas/{model}"
+        )
+        app.openapi_schema = schema
+        return schema
+
+    app.openapi = openapi  # type: ignore[method-assign]

@@ -1,0 +1,74 @@
+"""Every error the API returns is JSON that names the field and what was expected; nothing becomes a 5xx."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import orjson
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from openconductor.core.errors import FieldProblem, InvalidPayload, InvalidTransition, NotFound
+
+
+class ApiError(Exception):
+    def __init__(self, status: int, error: str, message: str, problems: list[FieldProblem] | None = None) -> None:
+        self.status = status
+        self.error = error
+        self.message = message
+        self.problems = problems or []
+
+
+def error_body(error: str, message: str, problems: list[FieldProblem] | None = None) -> dict[str, Any]:
+    return {
+        "error": error,
+        "message": message,
+        "problems": [{"field": p.field, "expected": p.expected, "got": p.got} for p in problems or []],
+    }
+
+
+def decode_json(body: bytes) -> Any:
+    if not body.strip():
+        raise ApiError(400, "empty_body", "body: expected a JSON document, got an empty body")
+    try:
+        return orjson.loads(body)
+    except orjson.JSONDecodeError as error:
+        raise ApiError(
+            400, "malformed_json", f"body: expected valid JSON ({error})", [FieldProblem("body", "valid JSON")]
+        ) from error
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(ApiError)
+    async def _api_error(_request: Request, exc: ApiError) -> JSONResponse:
+        return JSONResponse(error_body(exc.error, exc.message, exc.problems), status_code=exc.status)
+
+    @app.exception_handler(InvalidPayload)
+    async def _invalid(_request: Request, exc: InvalidPayload) -> JSONResponse:
+        return JSONResponse(error_body("invalid_payload", str(exc), exc.problems), status_code=422)
+
+    @app.exception_handler(NotFound)
+    async def _not_found(_request: Request, exc: NotFound) -> JSONResponse:
+        return JSONResponse(error_body("not_found", str(exc)), status_code=404)
+
+    @app.exception_handler(InvalidTransition)
+    async def _conflict(_request: Request, exc: InvalidTransition) -> JSONResponse:
+        return JSONResponse(error_body("invalid_transition", str(exc)), status_code=409)
+
+    @app.exception_handler(RequestValidationError)
+    async def _validation(_request: Request, exc: RequestValidationError) -> JSONResponse:
+        problems = [
+            FieldProblem(
+                ".".join(str(part) for part in err["loc"] if part not in ("query", "path", "body")),
+                err["msg"].removeprefix("Input should be ").removeprefix("Value error, "),
+            )
+            for err in exc.errors()
+        ]
+        message = "; ".join(p.message() for p in problems)
+        return JSONResponse(error_body("invalid_request", message, problems), status_code=422)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(_request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        return JSONResponse(error_body("http_error", str(exc.detail)), status_code=exc.status_code)

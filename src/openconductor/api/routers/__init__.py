@@ -1,0 +1,1 @@
+"""Thin routers: decode, call the platform service, shape the answer."""

@@ -1,0 +1,23 @@
+"""The one place that picks concrete implementations and wires them: store, pipeline, platform."""
+
+from __future__ import annotations
+
+from openconductor.config.settings import Settings
+from openconductor.pipeline.builder import build_pipeline
+from openconductor.service import Platform
+from openconductor.store.sql.engine import make_engine
+from openconductor.store.sql.migrate import upgrade
+from openconductor.store.sql.repository import SqlStore
+
+
+def create_platform(settings: Settings, *, migrate: bool = True) -> Platform:
+    engine = make_engine(settings.resolved_database_url(), sqlite_synchronous=settings.sqlite_synchronous)
+    if migrate:
+        upgrade(engine)
+    platform = Platform(
+        settings=settings,
+        store=SqlStore(engine),
+        pipeline_factory=lambda state: build_pipeline(settings, state),
+    )
+    platform.start()
+    return platform

@@ -1,0 +1,21 @@
+"""The `openconductor` command: serve, db, send, replay, and the evaluation commands."""
+
+from __future__ import annotations
+
+import typer
+
+from openconductor.cli import db, eval_nab, eval_rca, replay_cmd, send, serve
+
+app = typer.Typer(
+    name="openconductor",
+    help="OpenConductor: every alert in, duplicates out, related alerts correlated into incidents.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
+
+for module in (serve, db, send, replay_cmd, eval_nab, eval_rca):
+    module.register(app)
+
+
+if __name__ == "__main__":
+    app()

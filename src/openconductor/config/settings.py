@@ -1,0 +1,84 @@
+"""Typed settings, read from OPENCONDUCTOR_* environment variables and CLI options.
+
+The default database is a SQLite file in the data directory, so one command runs the platform with
+nothing else installed; PostgreSQL is chosen by giving a postgresql:// URL.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class CorrelationSettings(BaseModel):
+    """The baseline correlator: group firing alerts by keys within a window (all in event time)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    group_by: list[str] = Field(
+        default=["environment", "service"],
+        description="Alert fields (or `labels.<name>`) whose values must match for alerts to share an incident.",
+    )
+    group_window: timedelta = Field(
+        default=timedelta(minutes=15),
+        description="A new alert joins an incident if it arrives within this time of the incident's last new alert.",
+    )
+    quiet_period: timedelta = Field(
+        default=timedelta(hours=1),
+        description="An incident with no activity at all for this long is resolved automatically.",
+    )
+    reopen_grace: timedelta = Field(
+        default=timedelta(minutes=15),
+        description="A re-firing alert reopens its resolved incident if the incident resolved less than this ago.",
+    )
+
+
+class DedupSettings(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    refire_window: timedelta = Field(
+        default=timedelta(minutes=30),
+        description="A resolved alert that fires again within this time is the same alert firing again.",
+    )
+    flap_window: timedelta = Field(default=timedelta(hours=1))
+    flap_threshold: int = Field(
+        default=4, ge=2, description="Status changes within flap_window that mark an alert as flapping."
+    )
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="OPENCONDUCTOR_", env_nested_delimiter="__", extra="ignore")
+
+    data_dir: Path = Field(default=Path("data"), description="Where the default SQLite database lives.")
+    database_url: str | None = Field(
+        default=None, description="SQLAlchemy URL; default sqlite:///<data_dir>/openconductor.db."
+    )
+    host: str = "127.0.0.1"
+    port: int = 8080
+    max_body_bytes: int = Field(default=5 * 1024 * 1024, ge=1024, description="Larger request bodies get 413.")
+    max_alerts_per_request: int = Field(default=10_000, ge=1)
+    sqlite_synchronous: str = Field(
+        default="FULL",
+        description="FULL survives power loss; NORMAL survives a process crash only. See docs/operations.md.",
+    )
+    sweep_interval_seconds: float = Field(
+        default=15.0, gt=0, description="How often the server closes quiet incidents by the wall clock."
+    )
+    dedup: DedupSettings = Field(default_factory=DedupSettings)
+    correlation: CorrelationSettings = Field(default_factory=CorrelationSettings)
+
+    @field_validator("sqlite_synchronous")
+    @classmethod
+    def _known_synchronous(cls, value: str) -> str:
+        upper = value.upper()
+        if upper not in {"FULL", "NORMAL", "EXTRA"}:
+            raise ValueError("expected FULL, NORMAL or EXTRA")
+        return upper
+
+    def resolved_database_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{(self.data_dir / 'openconductor.db').resolve()}"

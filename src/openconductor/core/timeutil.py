@@ -1,0 +1,26 @@
+"""Parsing and formatting of RFC 3339 timestamps; every datetime inside OpenConductor is UTC-aware."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def parse_rfc3339(value: str) -> datetime:
+    """Parse RFC 3339 (also with a trailing Z and fractional seconds); naive input is taken as UTC."""
+    text = value.strip()
+    if not text:
+        raise ValueError("empty timestamp")
+    if text[-1] in "zZ":
+        text = text[:-1] + "+00:00"
+    parsed = datetime.fromisoformat(text)
+    if parsed.tzinfo is None:
+        return parsed.replace(tzinfo=UTC)
+    return parsed.astimezone(UTC)
+
+
+def format_rfc3339(value: datetime) -> str:
+    return value.astimezone(UTC).isoformat().replace("+00:00", "Z")

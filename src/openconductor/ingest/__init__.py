@@ -1,0 +1,1 @@
+"""Ingest: one pure parser per source tool, a registry of them, and the accept-and-persist service."""

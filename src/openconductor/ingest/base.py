@@ -1,0 +1,165 @@
+"""The contract every integration module follows, and small helpers they share."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from openconductor.core.errors import FieldProblem, InvalidPayload
+from openconductor.core.fingerprint import compute_fingerprint
+from openconductor.core.models import AlertEvent, AlertStatus, Severity
+from openconductor.core.timeutil import parse_rfc3339
+
+
+@dataclass(frozen=True, slots=True)
+class IntegrationInfo:
+    slug: str
+    name: str
+    docs: str
+    quality: str  # bronze | silver | gold, see docs/integrations.md
+
+
+Parser = Callable[..., list[AlertEvent]]
+
+
+class ProblemCollector:
+    """Gathers every problem in a payload so the client hears about all of them at once."""
+
+    def __init__(self, prefix: str = "") -> None:
+        self.prefix = prefix
+        self.problems: list[FieldProblem] = []
+
+    def add(self, field: str, expected: str, got: Any = None) -> None:
+        shown = None if got is None else describe(got)
+        self.problems.append(FieldProblem(f"{self.prefix}{field}", expected, shown))
+
+    def raise_if_any(self) -> None:
+        if self.problems:
+            raise InvalidPayload(self.problems)
+
+    def text(self, obj: Mapping[str, Any], key: str, *, required: bool = False) -> str | None:
+        value = obj.get(key)
+        if value is None:
+            if required:
+                self.add(key, "a non-empty string")
+            return None
+        if isinstance(value, str):
+            if required and not value.strip():
+                self.add(key, "a non-empty string", value)
+                return None
+            return value
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            return str(value)
+        self.add(key, "a string", value)
+        return None
+
+    def string_map(self, obj: Mapping[str, Any], key: str) -> dict[str, str]:
+        value = obj.get(key)
+        if value is None:
+            return {}
+        if not isinstance(value, Mapping):
+            self.add(key, "an object of string values", value)
+            return {}
+        result: dict[str, str] = {}
+        for name, item in value.items():
+            if isinstance(item, str):
+                result[str(name)] = item
+            elif isinstance(item, (int, float, bool)):
+                # Tools often send numbers as label values; keep them as their JSON text.
+                result[str(name)] = "true" if item is True else "false" if item is False else str(item)
+            elif item is None:
+                result[str(name)] = ""
+            else:
+                self.add(f"{key}.{name}", "a string, number or boolean", item)
+        return result
+
+    def timestamp(self, obj: Mapping[str, Any], key: str) -> datetime | None:
+        value = obj.get(key)
+        if value is None or value == "":
+            return None
+        if not isinstance(value, str):
+            self.add(key, "an RFC 3339 timestamp string", value)
+            return None
+        try:
+            return parse_rfc3339(value)
+        except ValueError:
+            self.add(key, "an RFC 3339 timestamp such as 2026-01-05T10:00:00Z", value)
+            return None
+
+
+def describe(value: Any) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, (int, float)):
+        return f"the number {value!r}"
+    if isinstance(value, str):
+        shown = value if len(value) <= 40 else value[:37] + "..."
+        return f"the string {shown!r}"
+    if isinstance(value, list):
+        return "an array"
+    if isinstance(value, dict):
+        return "an object"
+    return type(value).__name__
+
+
+def require_object(payload: Any, *, what: str) -> Mapping[str, Any]:
+    if not isinstance(payload, Mapping):
+        raise InvalidPayload([FieldProblem("body", f"a JSON object ({what})", describe(payload))])
+    return payload
+
+
+def build_event(
+    *,
+    source: str,
+    status: AlertStatus,
+    severity: Severity,
+    title: str,
+    received_at: datetime,
+    description: str = "",
+    service: str | None = None,
+    resource: str | None = None,
+    environment: str | None = None,
+    labels: dict[str, str] | None = None,
+    annotations: dict[str, str] | None = None,
+    starts_at: datetime | None = None,
+    ends_at: datetime | None = None,
+    fingerprint: str | None = None,
+    raw: Any = None,
+) -> AlertEvent:
+    """Assemble an AlertEvent, filling the fingerprint and the event time by the documented rules."""
+    labels = labels or {}
+    starts = starts_at or received_at
+    if status is AlertStatus.RESOLVED:
+        event_time = ends_at or received_at
+    else:
+        event_time = starts
+    return AlertEvent(
+        fingerprint=fingerprint
+        or compute_fingerprint(
+            source=source,
+            title=title,
+            service=service,
+            resource=resource,
+            environment=environment,
+            labels=labels,
+        ),
+        source=source,
+        status=status,
+        severity=severity,
+        title=title,
+        description=description,
+        service=service,
+        resource=resource,
+        environment=environment,
+        labels=labels,
+        annotations=annotations or {},
+        starts_at=starts,
+        ends_at=ends_at,
+        received_at=received_at,
+        event_time=event_time,
+        raw=raw,
+    )

@@ -1,0 +1,98 @@
+"""Prometheus Alertmanager webhook receiver (payload version "4"): every alert in the notification.
+
+Label conventions: `service` from service/app/job, `resource` from instance/pod/host/node,
+`environment` from environment/env/stage; `severity` label mapped by the shared table; the
+title is the `summary` annotation, else the alert name. Alertmanager's own fingerprint is used.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any
+
+from openconductor.core.errors import FieldProblem, InvalidPayload
+from openconductor.core.models import AlertEvent, AlertStatus
+from openconductor.core.severity import map_severity
+from openconductor.ingest.base import IntegrationInfo, ProblemCollector, build_event, describe, require_object
+
+INFO = IntegrationInfo(
+    slug="alertmanager",
+    name="Prometheus Alertmanager",
+    docs="docs/integrations/alertmanager.md",
+    quality="gold",
+)
+
+SERVICE_LABELS = ("service", "app", "app_kubernetes_io_name", "job")
+RESOURCE_LABELS = ("instance", "pod", "host", "hostname", "node")
+ENVIRONMENT_LABELS = ("environment", "env", "stage")
+# Alertmanager writes this zero time as endsAt of firing alerts.
+_ZERO_TIME_PREFIX = "0001-01-01"
+
+
+def first_label(labels: Mapping[str, str], names: tuple[str, ...]) -> str | None:
+    for name in names:
+        value = labels.get(name)
+        if value:
+            return value
+    return None
+
+
+def parse(payload: Any, *, received_at: datetime) -> list[AlertEvent]:
+    body = require_object(payload, what="an Alertmanager webhook notification")
+    alerts = body.get("alerts")
+    if not isinstance(alerts, list):
+        raise InvalidPayload([FieldProblem("alerts", "an array of alerts", describe(alerts))])
+    external_url = body.get("externalURL") if isinstance(body.get("externalURL"), str) else None
+    events: list[AlertEvent] = []
+    problems: list[FieldProblem] = []
+    for index, alert in enumerate(alerts):
+        try:
+            events.append(_parse_alert(alert, index=index, received_at=received_at, external_url=external_url))
+        except InvalidPayload as error:
+            problems.extend(error.problems)
+    if problems:
+        raise InvalidPayload(problems)
+    return events
+
+
+def _parse_alert(alert: Any, *, index: int, received_at: datetime, external_url: str | None) -> AlertEvent:
+    if not isinstance(alert, Mapping):
+        raise InvalidPayload([FieldProblem(f"alerts[{index}]", "an alert object", describe(alert))])
+    check = ProblemCollector(f"alerts[{index}].")
+    labels = check.string_map(alert, "labels")
+    annotations = check.string_map(alert, "annotations")
+    status_word = (check.text(alert, "status") or "firing").lower()
+    if status_word not in ("firing", "resolved"):
+        check.add("status", "one of firing, resolved", status_word)
+    starts_at = check.timestamp(alert, "startsAt")
+    ends_raw = alert.get("endsAt")
+    ends_at = None
+    if not (isinstance(ends_raw, str) and ends_raw.startswith(_ZERO_TIME_PREFIX)):
+        ends_at = check.timestamp(alert, "endsAt")
+    fingerprint = check.text(alert, "fingerprint")
+    generator_url = check.text(alert, "generatorURL")
+    check.raise_if_any()
+    status = AlertStatus.RESOLVED if status_word == "resolved" else AlertStatus.FIRING
+    if status is AlertStatus.FIRING:
+        # A firing alert's endsAt is Alertmanager's expiry guess, not an end.
+        ends_at = None
+    title = annotations.get("summary") or labels.get("alertname") or "Alertmanager alert"
+    links = {"generator_url": generator_url or "", "alertmanager_url": external_url or ""}
+    return build_event(
+        source="alertmanager",
+        status=status,
+        severity=map_severity(labels.get("severity")),
+        title=title,
+        description=annotations.get("description", ""),
+        service=first_label(labels, SERVICE_LABELS),
+        resource=first_label(labels, RESOURCE_LABELS),
+        environment=first_label(labels, ENVIRONMENT_LABELS),
+        labels=labels,
+        annotations={**annotations, **{key: value for key, value in links.items() if value}},
+        starts_at=starts_at,
+        ends_at=ends_at,
+        fingerprint=f"alertmanager:{fingerprint}" if fingerprint else None,
+        received_at=received_at,
+        raw=alert,
+    )

@@ -1,0 +1,127 @@
+"""Deduplication: fold each event into the active alert with its fingerprint, or create one.
+
+Decides what the event means (new, repeat, re-fire, resolve, acknowledge) for the stages after it,
+counts occurrences, and marks alerts that flap between firing and resolved too often.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from openconductor.config.settings import DedupSettings
+from openconductor.core.ids import new_id
+from openconductor.core.models import Alert, AlertEvent, AlertStatus
+from openconductor.pipeline.stage import Batch, Change, Item
+from openconductor.pipeline.state import PipelineState
+
+# How often (in pipeline time) the working set is scanned for alerts it may forget.
+_SCAN_EVERY = timedelta(minutes=1)
+
+
+class Deduplicate:
+    def __init__(self, state: PipelineState, settings: DedupSettings, *, forget_firing_after: timedelta) -> None:
+        self.state = state
+        self.settings = settings
+        # A firing alert with no news for this long leaves the working set (it stays in the
+        # database, still firing); without it, alerts whose resolve never arrives grow memory forever.
+        self.forget_firing_after = forget_firing_after
+        self._last_scan: datetime | None = None
+
+    def __call__(self, items: list[Item], batch: Batch) -> list[Item]:
+        for item in items:
+            self._fold(item, batch)
+        return items
+
+    def _fold(self, item: Item, batch: Batch) -> None:
+        event = item.event
+        now = self.state.advance(event.received_at)
+        alert = self.state.alerts_by_fingerprint.get(event.fingerprint)
+        changes = batch.changes
+        if event.acknowledge:
+            if alert is not None and alert.status is AlertStatus.FIRING:
+                alert.last_seen_at = now
+                item.alert, item.change = alert, Change.ACKNOWLEDGE
+                changes.alert_changed(alert)
+            else:
+                item.change = Change.UNMATCHED
+                changes.count("acknowledge_unmatched")
+            return
+        if event.status is AlertStatus.FIRING:
+            if alert is None or (
+                alert.status is AlertStatus.RESOLVED and now - alert.last_seen_at > self.settings.refire_window
+            ):
+                alert = self._create(event, now)
+                item.alert, item.change = alert, Change.NEW
+                changes.alert_added(alert)
+                return
+            alert.occurrences += 1
+            alert.last_seen_at = now
+            alert.severity = event.severity
+            if alert.status is AlertStatus.FIRING:
+                item.change = Change.REPEAT
+                changes.count("deduplicated")
+            else:
+                alert.status = AlertStatus.FIRING
+                alert.ends_at = None
+                self._transition(alert, now)
+                item.change = Change.REFIRE
+        else:
+            if alert is None:
+                alert = self._create(event, now)
+                item.alert, item.change = alert, Change.UNMATCHED
+                changes.alert_added(alert)
+                changes.count("resolve_unmatched")
+                return
+            alert.last_seen_at = now
+            if alert.status is AlertStatus.RESOLVED:
+                item.change = Change.REPEAT
+                changes.count("deduplicated")
+            else:
+                alert.status = AlertStatus.RESOLVED
+                alert.ends_at = event.ends_at or now
+                self._transition(alert, now)
+                item.change = Change.RESOLVE
+        item.alert = alert
+        changes.alert_changed(alert)
+
+    def _create(self, event: AlertEvent, now: datetime) -> Alert:
+        alert = Alert(
+            id=new_id("alr"),
+            fingerprint=event.fingerprint,
+            source=event.source,
+            status=event.status,
+            severity=event.severity,
+            title=event.title,
+            description=event.description,
+            service=event.service,
+            resource=event.resource,
+            environment=event.environment,
+            labels=event.labels,
+            annotations=event.annotations,
+            starts_at=event.starts_at,
+            ends_at=event.ends_at if event.status is AlertStatus.RESOLVED else None,
+            received_at=event.received_at,
+            last_seen_at=now,
+            raw=event.raw,
+        )
+        self.state.remember_alert(alert)
+        return alert
+
+    def _transition(self, alert: Alert, now: datetime) -> None:
+        horizon = now - self.settings.flap_window
+        alert.transitions = [moment for moment in alert.transitions if moment >= horizon]
+        alert.transitions.append(now)
+        if len(alert.transitions) >= self.settings.flap_threshold:
+            alert.flapping = True
+
+    def sweep(self, now: datetime, batch: Batch) -> None:
+        if self._last_scan is not None and now - self._last_scan < _SCAN_EVERY:
+            return
+        self._last_scan = now
+        for alert in list(self.state.alerts_by_fingerprint.values()):
+            idle = now - alert.last_seen_at
+            if alert.status is AlertStatus.RESOLVED:
+                if idle > self.settings.refire_window:
+                    self.state.forget_alert(alert)
+            elif idle > self.forget_firing_after:
+                self.state.forget_alert(alert)

@@ -1,0 +1,183 @@
+"""The baseline correlator: firing alerts with equal grouping keys within a window share an incident.
+
+It works in event time: an alert joins the incident for its key when its own start time lies within
+`group_window` of the incident's span, so a replay groups exactly as live traffic would. Incidents
+resolve when all their alerts resolve, or after `quiet_period` without any activity; a re-firing
+alert reopens its incident within `reopen_grace`. The correlation engine replaces this stage.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from openconductor.config.settings import CorrelationSettings
+from openconductor.core.ids import new_id
+from openconductor.core.models import Alert, AlertStatus, Incident, IncidentStatus, Membership, worst
+from openconductor.pipeline.stage import Batch, Change, Departure, Item
+from openconductor.pipeline.state import PipelineState
+
+_SCAN_EVERY = timedelta(minutes=1)
+
+
+def key_values(alert: Alert, fields: list[str]) -> tuple[str, ...]:
+    values = []
+    for name in fields:
+        if name.startswith("labels."):
+            values.append(alert.labels.get(name[7:], ""))
+        else:
+            value = getattr(alert, name, None)
+            values.append("" if value is None else str(value))
+    return tuple(values)
+
+
+class GroupByCorrelator:
+    def __init__(self, state: PipelineState, settings: CorrelationSettings) -> None:
+        self.state = state
+        self.settings = settings
+        self.joinable: dict[tuple[str, ...], str] = {}
+        self._last_scan: datetime | None = None
+
+    def __call__(self, items: list[Item], batch: Batch) -> list[Item]:
+        for item in items:
+            alert = item.alert
+            if alert is None:
+                continue
+            if item.change is Change.NEW and alert.status is AlertStatus.FIRING:
+                self._assign(alert, batch)
+            elif item.change is Change.REFIRE:
+                self._refire(alert, batch)
+            elif item.change in (Change.REPEAT, Change.RESOLVE, Change.ACKNOWLEDGE):
+                self._update(alert, item.change, batch)
+        return items
+
+    def _assign(self, alert: Alert, batch: Batch) -> None:
+        key = key_values(alert, self.settings.group_by)
+        keys = dict(zip(self.settings.group_by, key, strict=True))
+        window = self.settings.group_window
+        incident = self.state.incidents.get(self.joinable.get(key, ""))
+        if (
+            incident is not None
+            and incident.status is not IncidentStatus.RESOLVED
+            and alert.last_seen_at - incident.last_seen_at <= self.settings.quiet_period
+            and incident.first_seen_at - window <= alert.starts_at <= incident.last_joined_at + window
+        ):
+            gap = abs((alert.starts_at - incident.last_joined_at).total_seconds())
+            evidence: dict[str, Any] = {"keys": keys, "window_seconds": window.total_seconds(), "gap_seconds": gap}
+            self._join(alert, incident, rule="group_by", score=1.0, evidence=evidence, batch=batch)
+            return
+        incident = Incident(
+            id=new_id("inc"),
+            title=alert.title,
+            status=IncidentStatus.OPEN,
+            severity=alert.severity,
+            services=set(),
+            environment=alert.environment,
+            group_key="|".join(key),
+            first_seen_at=alert.starts_at,
+            last_seen_at=alert.last_seen_at,
+            last_joined_at=alert.starts_at,
+        )
+        self.state.incidents[incident.id] = incident
+        self.joinable[key] = incident.id
+        batch.changes.incident_added(incident)
+        batch.changes.count("incidents_opened")
+        self._join(alert, incident, rule="opened", score=1.0, evidence={"keys": keys}, batch=batch)
+
+    def _join(
+        self, alert: Alert, incident: Incident, *, rule: str, score: float, evidence: dict[str, Any], batch: Batch
+    ) -> None:
+        alert.incident_id = incident.id
+        incident.alert_count += 1
+        incident.firing_count += 1
+        incident.severity = worst(incident.severity, alert.severity)
+        if alert.service:
+            incident.services.add(alert.service)
+        incident.first_seen_at = min(incident.first_seen_at, alert.starts_at)
+        incident.last_joined_at = max(incident.last_joined_at, alert.starts_at)
+        incident.last_seen_at = max(incident.last_seen_at, alert.last_seen_at)
+        batch.changes.memberships.append(
+            Membership(
+                incident_id=incident.id,
+                alert_id=alert.id,
+                rule=rule,
+                score=score,
+                evidence=evidence,
+                joined_at=alert.last_seen_at,
+            )
+        )
+        batch.changes.alert_changed(alert)
+        batch.changes.incident_changed(incident)
+
+    def _refire(self, alert: Alert, batch: Batch) -> None:
+        incident = self.state.incidents.get(alert.incident_id or "")
+        now = alert.last_seen_at
+        if incident is not None and incident.status is not IncidentStatus.RESOLVED:
+            incident.firing_count += 1
+            incident.last_seen_at = max(incident.last_seen_at, now)
+            batch.changes.incident_changed(incident)
+            return
+        if (
+            incident is not None
+            and incident.resolution in ("all_alerts_resolved", "quiet")
+            and incident.resolved_at is not None
+            and now - incident.resolved_at <= self.settings.reopen_grace
+        ):
+            incident.status = IncidentStatus.OPEN
+            incident.resolved_at = None
+            incident.resolution = None
+            incident.firing_count += 1
+            incident.last_seen_at = max(incident.last_seen_at, now)
+            batch.changes.incident_changed(incident)
+            batch.changes.count("incidents_reopened")
+            return
+        if incident is not None:
+            incident.alert_count -= 1
+            batch.changes.incident_changed(incident)
+            batch.changes.departures.append(Departure(incident.id, alert.id, now))
+        self._assign(alert, batch)
+
+    def _update(self, alert: Alert, change: Change, batch: Batch) -> None:
+        incident = self.state.incidents.get(alert.incident_id or "")
+        if incident is None or incident.status is IncidentStatus.RESOLVED:
+            return
+        incident.last_seen_at = max(incident.last_seen_at, alert.last_seen_at)
+        if change is Change.REPEAT:
+            incident.severity = worst(incident.severity, alert.severity)
+        elif change is Change.ACKNOWLEDGE and incident.status is IncidentStatus.OPEN:
+            incident.status = IncidentStatus.ACKNOWLEDGED
+        elif change is Change.RESOLVE:
+            incident.firing_count = max(0, incident.firing_count - 1)
+            if incident.firing_count == 0:
+                self._resolve(incident, alert.last_seen_at, "all_alerts_resolved", batch)
+        batch.changes.incident_changed(incident)
+
+    def _resolve(self, incident: Incident, now: datetime, resolution: str, batch: Batch) -> None:
+        incident.status = IncidentStatus.RESOLVED
+        incident.resolved_at = now
+        incident.resolution = resolution
+        batch.changes.incident_changed(incident)
+        batch.changes.count("incidents_resolved")
+
+    def sweep(self, now: datetime, batch: Batch) -> None:
+        if self._last_scan is not None and now - self._last_scan < _SCAN_EVERY:
+            return
+        self._last_scan = now
+        for incident in list(self.state.incidents.values()):
+            if incident.status is not IncidentStatus.RESOLVED:
+                if now - incident.last_seen_at > self.settings.quiet_period:
+                    self._resolve(incident, now, "quiet", batch)
+            elif incident.resolved_at is not None and now - incident.resolved_at > self.settings.reopen_grace:
+                del self.state.incidents[incident.id]
+        stale = [key for key, incident_id in self.joinable.items() if incident_id not in self.state.incidents]
+        for key in stale:
+            del self.joinable[key]
+
+    def adopt(self, incident: Incident) -> None:
+        """Take an incident loaded from the database (at start-up) into the working set."""
+        self.state.incidents[incident.id] = incident
+        if incident.status is not IncidentStatus.RESOLVED:
+            key = tuple(incident.group_key.split("|"))
+            current = self.state.incidents.get(self.joinable.get(key, ""))
+            if current is None or current.last_joined_at < incident.last_joined_at:
+                self.joinable[key] = incident.id

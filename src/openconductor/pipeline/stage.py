@@ -1,0 +1,53 @@
+"""The stage contract, the item that flows through the stages, and the change set they produce.
+
+A stage takes the batch's items and returns the items for the next stage; returning fewer stops
+them. Stages record what must be persisted in the batch's ChangeSet, which the caller writes in one
+transaction before it answers the client.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+from typing import Protocol
+
+from openconductor.core.changes import ChangeSet, Departure
+from openconductor.core.models import Alert, AlertEvent
+
+__all__ = ["Batch", "Change", "ChangeSet", "Departure", "Item", "Stage", "Sweeper"]
+
+
+class Change(StrEnum):
+    """What an event meant for the alert it belongs to, decided by deduplication."""
+
+    NEW = "new"
+    REPEAT = "repeat"
+    REFIRE = "refire"
+    RESOLVE = "resolve"
+    ACKNOWLEDGE = "acknowledge"
+    # A resolve or acknowledge for an alert never seen firing: kept, never correlated.
+    UNMATCHED = "unmatched"
+
+
+@dataclass(slots=True)
+class Item:
+    event: AlertEvent
+    alert: Alert | None = None
+    change: Change | None = None
+
+
+@dataclass(slots=True)
+class Batch:
+    items: list[Item]
+    changes: ChangeSet = field(default_factory=ChangeSet)
+
+
+class Stage(Protocol):
+    def __call__(self, items: list[Item], batch: Batch) -> list[Item]: ...
+
+
+class Sweeper(Protocol):
+    """A stage that also acts on the passage of time (closing quiet incidents, forgetting old alerts)."""
+
+    def sweep(self, now: datetime, batch: Batch) -> None: ...

@@ -1,0 +1,169 @@
+"""The platform service: runs batches through the pipeline and persists them before anyone is answered.
+
+The API, the CLI and the replay all call this one class, so every path takes the same route:
+parse (in the caller) -> pipeline -> one transaction -> answer. A lock serialises batches because
+the pipeline's working set is shared; the store is the durable copy it is rebuilt from.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+
+from openconductor.config.settings import Settings
+from openconductor.core.errors import InvalidTransition, NotFound
+from openconductor.core.models import Alert, AlertEvent, Incident, IncidentStatus, Membership
+from openconductor.core.queries import ListQuery, Page
+from openconductor.core.timeutil import utcnow
+from openconductor.pipeline.builder import Pipeline
+from openconductor.pipeline.stage import Batch, Change
+from openconductor.pipeline.state import PipelineState
+from openconductor.store.ports import Store
+from openconductor.telemetry import Metrics
+
+
+@dataclass(slots=True)
+class Outcome:
+    """What happened to one accepted event."""
+
+    alert_id: str | None
+    incident_id: str | None
+    change: str
+
+
+class Platform:
+    def __init__(
+        self, *, settings: Settings, store: Store, pipeline_factory: Callable[[PipelineState], Pipeline]
+    ) -> None:
+        self.settings = settings
+        self.store = store
+        self.metrics = Metrics()
+        self._pipeline_factory = pipeline_factory
+        self._lock = threading.Lock()
+        self.pipeline = pipeline_factory(PipelineState())
+
+    def start(self) -> None:
+        """Rebuild the working set from the database (at start-up, or after a failed write)."""
+        with self._lock:
+            self._rebuild()
+
+    def _rebuild(self) -> None:
+        horizon = max(self.settings.dedup.refire_window, self.settings.correlation.reopen_grace)
+        now = utcnow()
+        alerts, incidents = self.store.load_working_set(since=now - horizon)
+        state = PipelineState()
+        pipeline = self._pipeline_factory(state)
+        for alert in alerts:
+            state.remember_alert(alert)
+            state.advance(alert.last_seen_at)
+        for incident in incidents:
+            pipeline.correlator.adopt(incident)
+        self.pipeline = pipeline
+
+    def ingest(self, events: list[AlertEvent], *, integration: str) -> list[Outcome]:
+        """Deduplicate and correlate `events`, and return only once the result is durable."""
+        with self._lock:
+            batch = self.pipeline.run(events)
+            self._persist(batch)
+        self.metrics.alerts_received.labels(integration).inc(len(events))
+        self._count(batch)
+        return [
+            Outcome(
+                alert_id=item.alert.id if item.alert else None,
+                incident_id=item.alert.incident_id if item.alert else None,
+                change=(item.change or Change.UNMATCHED).value,
+            )
+            for item in batch.items
+        ]
+
+    def sweep(self, now: datetime | None = None) -> None:
+        with self._lock:
+            batch = self.pipeline.sweep(now or utcnow())
+            self._persist(batch)
+        self._count(batch)
+
+    def _persist(self, batch: Batch) -> None:
+        try:
+            self.store.apply(batch.changes)
+        except Exception:
+            # The working set already holds the batch; put it back in line with what is stored.
+            self._rebuild()
+            raise
+
+    def _count(self, batch: Batch) -> None:
+        counters = batch.changes.counters
+        self.metrics.alerts_deduplicated.inc(counters.get("deduplicated", 0))
+        self.metrics.incidents_opened.inc(counters.get("incidents_opened", 0))
+        self.metrics.incidents_resolved.inc(counters.get("incidents_resolved", 0))
+
+    # -- incident actions ----------------------------------------------------------------------
+
+    def acknowledge(self, incident_id: str) -> Incident:
+        def change(incident: Incident) -> None:
+            if incident.status is IncidentStatus.RESOLVED:
+                raise InvalidTransition("a resolved incident cannot be acknowledged; reopen it first")
+            incident.status = IncidentStatus.ACKNOWLEDGED
+
+        return self._act(incident_id, change)
+
+    def resolve(self, incident_id: str) -> Incident:
+        def change(incident: Incident) -> None:
+            if incident.status is IncidentStatus.RESOLVED:
+                return
+            incident.status = IncidentStatus.RESOLVED
+            incident.resolved_at = utcnow()
+            incident.resolution = "manual"
+
+        return self._act(incident_id, change)
+
+    def reopen(self, incident_id: str) -> Incident:
+        def change(incident: Incident) -> None:
+            if incident.status is not IncidentStatus.RESOLVED:
+                raise InvalidTransition(f"only a resolved incident can be reopened; this one is {incident.status}")
+            incident.status = IncidentStatus.OPEN
+            incident.resolved_at = None
+            incident.resolution = None
+            incident.last_seen_at = max(incident.last_seen_at, utcnow())
+
+        return self._act(incident_id, change)
+
+    def _act(self, incident_id: str, change: Callable[[Incident], None]) -> Incident:
+        with self._lock:
+            incident = self.pipeline.state.incidents.get(incident_id) or self.store.get_incident(incident_id)
+            if incident is None:
+                raise NotFound("incident", incident_id)
+            change(incident)
+            try:
+                self.store.save_incident(incident)
+            except Exception:
+                self._rebuild()
+                raise
+            if incident.status is not IncidentStatus.RESOLVED:
+                self.pipeline.correlator.adopt(incident)
+            return incident
+
+    # -- queries -------------------------------------------------------------------------------
+
+    def list_alerts(self, query: ListQuery) -> Page[Alert]:
+        return self.store.list_alerts(query)
+
+    def get_alert(self, alert_id: str) -> Alert:
+        alert = self.store.get_alert(alert_id)
+        if alert is None:
+            raise NotFound("alert", alert_id)
+        return alert
+
+    def list_incidents(self, query: ListQuery) -> Page[Incident]:
+        return self.store.list_incidents(query)
+
+    def get_incident(self, incident_id: str) -> Incident:
+        incident = self.store.get_incident(incident_id)
+        if incident is None:
+            raise NotFound("incident", incident_id)
+        return incident
+
+    def incident_members(self, incident_id: str) -> list[tuple[Alert, Membership]]:
+        self.get_incident(incident_id)
+        return self.store.incident_members(incident_id)

@@ -1,0 +1,1 @@
+"""SQLAlchemy 2 implementation of the store; SQLite by default, PostgreSQL for production."""

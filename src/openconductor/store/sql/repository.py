@@ -1,0 +1,231 @@
+"""The SQL store: persists change sets in one transaction and answers the list and detail queries."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import (
+    ColumnElement,
+    Engine,
+    Select,
+    String,
+    Table,
+    and_,
+    bindparam,
+    cast,
+    func,
+    or_,
+    select,
+    text,
+    update,
+)
+
+from openconductor.core.changes import ChangeSet
+from openconductor.core.models import Alert, Incident, Membership
+from openconductor.core.queries import ListQuery, Page, decode_cursor, encode_cursor
+from openconductor.core.timeutil import parse_rfc3339
+from openconductor.store.sql import rows
+from openconductor.store.sql.tables import alerts, incidents, memberships
+
+_SORT_COLUMN = {"severity": "severity_rank"}
+
+
+class SqlStore:
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    # -- writing -------------------------------------------------------------------------------
+
+    def apply(self, changes: ChangeSet) -> None:
+        if changes.is_empty():
+            return
+        with self.engine.begin() as conn:
+            if changes.new_incidents:
+                conn.execute(incidents.insert(), [rows.incident_row(i) for i in changes.new_incidents.values()])
+            if changes.new_alerts:
+                conn.execute(alerts.insert(), [rows.alert_row(a) for a in changes.new_alerts.values()])
+            if changes.dirty_alerts:
+                conn.execute(
+                    _update_by_id(alerts, rows.ALERT_MUTABLE),
+                    [_with_key(rows.alert_row(a), rows.ALERT_MUTABLE) for a in changes.dirty_alerts.values()],
+                )
+            if changes.dirty_incidents:
+                columns = tuple(c for c in rows.incident_row(next(iter(changes.dirty_incidents.values()))) if c != "id")
+                conn.execute(
+                    _update_by_id(incidents, columns),
+                    [_with_key(rows.incident_row(i), columns) for i in changes.dirty_incidents.values()],
+                )
+            if changes.departures:
+                conn.execute(
+                    update(memberships)
+                    .where(
+                        memberships.c.incident_id == bindparam("b_incident_id"),
+                        memberships.c.alert_id == bindparam("b_alert_id"),
+                    )
+                    .values(left_at=bindparam("b_left_at")),
+                    [
+                        {"b_incident_id": d.incident_id, "b_alert_id": d.alert_id, "b_left_at": d.left_at}
+                        for d in changes.departures
+                    ],
+                )
+            if changes.memberships:
+                conn.execute(memberships.insert(), [rows.membership_row(m) for m in changes.memberships])
+
+    def save_incident(self, incident: Incident) -> None:
+        row = rows.incident_row(incident)
+        with self.engine.begin() as conn:
+            conn.execute(update(incidents).where(incidents.c.id == incident.id).values(**row))
+
+    # -- reading -------------------------------------------------------------------------------
+
+    def load_working_set(self, *, since: datetime) -> tuple[list[Alert], list[Incident]]:
+        with self.engine.connect() as conn:
+            alert_rows = conn.execute(
+                select(alerts).where(or_(alerts.c.status == "firing", alerts.c.last_seen_at >= since))
+            ).all()
+            incident_rows = conn.execute(
+                select(incidents).where(or_(incidents.c.status != "resolved", incidents.c.resolved_at >= since))
+            ).all()
+        return [rows.alert_from_row(r) for r in alert_rows], [rows.incident_from_row(r) for r in incident_rows]
+
+    def get_alert(self, alert_id: str) -> Alert | None:
+        with self.engine.connect() as conn:
+            row = conn.execute(select(alerts).where(alerts.c.id == alert_id)).first()
+        return rows.alert_from_row(row) if row else None
+
+    def get_incident(self, incident_id: str) -> Incident | None:
+        with self.engine.connect() as conn:
+            row = conn.execute(select(incidents).where(incidents.c.id == incident_id)).first()
+        return rows.incident_from_row(row) if row else None
+
+    def list_alerts(self, query: ListQuery) -> Page[Alert]:
+        conditions = _common_filters(alerts, query)
+        if query.sources:
+            conditions.append(alerts.c.source.in_(query.sources))
+        if query.incident_id:
+            conditions.append(alerts.c.incident_id == query.incident_id)
+        if query.text:
+            pattern = f"%{query.text.lower()}%"
+            conditions.append(
+                or_(func.lower(alerts.c.title).like(pattern), func.lower(alerts.c.description).like(pattern))
+            )
+        if query.since:
+            conditions.append(alerts.c.last_seen_at >= query.since)
+        if query.until:
+            conditions.append(alerts.c.starts_at <= query.until)
+        return self._page(alerts, select(alerts), conditions, query, rows.alert_from_row)
+
+    def list_incidents(self, query: ListQuery) -> Page[Incident]:
+        conditions = _common_filters(incidents, query)
+        if query.services:
+            # Services is a JSON list; match any listed service through its text form, on both backends.
+            conditions.append(
+                or_(*(func.lower(_json_text(incidents.c.services)).like(f'%"{s.lower()}"%') for s in query.services))
+            )
+        if query.text:
+            conditions.append(func.lower(incidents.c.title).like(f"%{query.text.lower()}%"))
+        if query.since:
+            conditions.append(incidents.c.last_seen_at >= query.since)
+        if query.until:
+            conditions.append(incidents.c.first_seen_at <= query.until)
+        return self._page(incidents, select(incidents), conditions, query, rows.incident_from_row)
+
+    def incident_members(self, incident_id: str) -> list[tuple[Alert, Membership]]:
+        statement = (
+            select(
+                alerts,
+                memberships.c.rule,
+                memberships.c.score,
+                memberships.c.evidence,
+                memberships.c.joined_at,
+                memberships.c.incident_id.label("m_incident_id"),
+            )
+            .join(memberships, memberships.c.alert_id == alerts.c.id)
+            .where(memberships.c.incident_id == incident_id, memberships.c.left_at.is_(None))
+            .order_by(memberships.c.joined_at, alerts.c.id)
+        )
+        with self.engine.connect() as conn:
+            result = conn.execute(statement).all()
+        members = []
+        for row in result:
+            data = row._mapping
+            membership = Membership(
+                incident_id=data["m_incident_id"],
+                alert_id=data["id"],
+                rule=data["rule"],
+                score=data["score"],
+                evidence=data["evidence"] or {},
+                joined_at=data["joined_at"],
+            )
+            members.append((rows.alert_from_row(row), membership))
+        return members
+
+    def counts(self) -> dict[str, int]:
+        with self.engine.connect() as conn:
+            return {
+                "alerts": conn.execute(select(func.count()).select_from(alerts)).scalar_one(),
+                "incidents": conn.execute(select(func.count()).select_from(incidents)).scalar_one(),
+            }
+
+    def ping(self) -> None:
+        with self.engine.connect() as conn:
+            conn.execute(text("SELECT 1"))
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    def _page(
+        self,
+        table: Table,
+        statement: Select[Any],
+        conditions: list[ColumnElement[bool]],
+        query: ListQuery,
+        convert: Any,
+    ) -> Page[Any]:
+        column = table.c[_SORT_COLUMN.get(query.sort_field, query.sort_field)]
+        if query.cursor:
+            value, last_id = decode_cursor(query.cursor, query.sort)
+            if isinstance(value, str) and query.sort_field.endswith("_at"):
+                value = parse_rfc3339(value)
+            if query.descending:
+                conditions.append(or_(column < value, and_(column == value, table.c.id < last_id)))
+            else:
+                conditions.append(or_(column > value, and_(column == value, table.c.id > last_id)))
+        order = (column.desc(), table.c.id.desc()) if query.descending else (column.asc(), table.c.id.asc())
+        statement = statement.where(*conditions).order_by(*order).limit(query.limit + 1)
+        with self.engine.connect() as conn:
+            result = conn.execute(statement).all()
+        items = [convert(row) for row in result[: query.limit]]
+        next_cursor = None
+        if len(result) > query.limit:
+            last = result[query.limit - 1]._mapping
+            next_cursor = encode_cursor(query.sort, last[column.name], last["id"])
+        return Page(items=items, next_cursor=next_cursor)
+
+
+def _common_filters(table: Table, query: ListQuery) -> list[ColumnElement[bool]]:
+    conditions: list[ColumnElement[bool]] = []
+    if query.statuses:
+        conditions.append(table.c.status.in_(query.statuses))
+    if query.severities:
+        conditions.append(table.c.severity.in_(query.severities))
+    if query.environments:
+        conditions.append(table.c.environment.in_(query.environments))
+    if query.services and "service" in table.c:
+        conditions.append(table.c.service.in_(query.services))
+    return conditions
+
+
+def _json_text(column: Any) -> Any:
+    return cast(column, String)
+
+
+def _update_by_id(table: Table, columns: tuple[str, ...]) -> Any:
+    return update(table).where(table.c.id == bindparam("b_id")).values({c: bindparam(f"b_{c}") for c in columns})
+
+
+def _with_key(row: dict[str, Any], columns: tuple[str, ...]) -> dict[str, Any]:
+    params = {f"b_{c}": row[c] for c in columns}
+    params["b_id"] = row["id"]
+    return params

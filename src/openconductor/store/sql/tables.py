@@ -1,0 +1,111 @@
+"""Table definitions (SQLAlchemy Core). Alembic migrations in `migrations/` create exactly these."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Column,
+    DateTime,
+    Dialect,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    TypeDecorator,
+)
+from sqlalchemy.dialects.postgresql import JSONB
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Timezone-aware UTC datetimes on every backend (SQLite hands back naive values)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.astimezone(UTC) if value.tzinfo else value.replace(tzinfo=UTC)
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+JSONDocument = JSON().with_variant(JSONB(), "postgresql")
+
+metadata = MetaData()
+
+alerts = Table(
+    "alerts",
+    metadata,
+    Column("id", String(40), primary_key=True),
+    Column("fingerprint", String(300), nullable=False),
+    Column("source", String(100), nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("severity", String(16), nullable=False),
+    Column("severity_rank", Integer, nullable=False),
+    Column("title", Text, nullable=False),
+    Column("description", Text, nullable=False),
+    Column("service", String(300)),
+    Column("resource", String(300)),
+    Column("environment", String(200)),
+    Column("labels", JSONDocument, nullable=False),
+    Column("annotations", JSONDocument, nullable=False),
+    Column("starts_at", UTCDateTime, nullable=False),
+    Column("ends_at", UTCDateTime),
+    Column("received_at", UTCDateTime, nullable=False),
+    Column("last_seen_at", UTCDateTime, nullable=False),
+    Column("occurrences", Integer, nullable=False),
+    Column("flapping", Boolean, nullable=False),
+    Column("incident_id", String(40)),
+    Column("raw", JSONDocument),
+    Index("ix_alerts_fingerprint", "fingerprint"),
+    Index("ix_alerts_incident_id", "incident_id"),
+    Index("ix_alerts_received_at", "received_at", "id"),
+    Index("ix_alerts_status_last_seen", "status", "last_seen_at"),
+)
+
+incidents = Table(
+    "incidents",
+    metadata,
+    Column("id", String(40), primary_key=True),
+    Column("title", Text, nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("severity", String(16), nullable=False),
+    Column("severity_rank", Integer, nullable=False),
+    Column("services", JSONDocument, nullable=False),
+    Column("environment", String(200)),
+    Column("group_key", Text, nullable=False),
+    Column("first_seen_at", UTCDateTime, nullable=False),
+    Column("last_seen_at", UTCDateTime, nullable=False),
+    Column("last_joined_at", UTCDateTime, nullable=False),
+    Column("alert_count", Integer, nullable=False),
+    Column("firing_count", Integer, nullable=False),
+    Column("resolved_at", UTCDateTime),
+    Column("resolution", String(40)),
+    Index("ix_incidents_status_last_seen", "status", "last_seen_at"),
+    Index("ix_incidents_last_seen", "last_seen_at", "id"),
+)
+
+memberships = Table(
+    "incident_alerts",
+    metadata,
+    Column("incident_id", String(40), ForeignKey("incidents.id"), primary_key=True),
+    Column("alert_id", String(40), ForeignKey("alerts.id"), primary_key=True),
+    Column("rule", String(60), nullable=False),
+    Column("score", Float, nullable=False),
+    Column("evidence", JSONDocument, nullable=False),
+    Column("joined_at", UTCDateTime, nullable=False),
+    Column("left_at", UTCDateTime),
+    Index("ix_incident_alerts_alert_id", "alert_id"),
+)
