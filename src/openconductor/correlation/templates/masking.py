@@ -40,6 +40,8 @@ _MASK_PATTERN = re.compile(
     )
 )
 _QUOTED_FRAME = {"dquoted": '"', "squoted": "'"}
+# Characters without which no alternative above can match (the pod suffix needs "-", quoted values a quote).
+_MAY_HOLD_VARIABLE = re.compile(r"[0-9/\\='\"@<:-]")
 
 
 @dataclass(frozen=True)
@@ -62,25 +64,26 @@ class MaskedText:
 
 def mask_text(text: str) -> MaskedText:
     """Replace variable parts of `text` by `<*>`, keeping the masked values in order for parameters."""
-    masked_values: list[str] = []
+    found: list[str] = []
 
     def replace(match: re.Match[str]) -> str:
         kind = match.lastgroup or "number"
         frame = _QUOTED_FRAME.get(kind)
         if frame is not None:
-            masked_values.append(match.group(kind))
+            found.append(match.group(kind))
             return f"{frame}{WILDCARD}{frame}"
-        masked_values.append(match.group(0))
+        found.append(match.group(0))
         return WILDCARD
 
-    masked = _MASK_PATTERN.sub(replace, text)
-    tokens = tuple(masked.split())
-    if not masked_values:
-        return MaskedText(tokens=tokens, values=((),) * len(tokens))
+    tokens: list[str] = []
     values: list[tuple[str, ...]] = []
-    next_value = 0
-    for token in tokens:
-        count = token.count(WILDCARD)
-        values.append(tuple(masked_values[next_value : next_value + count]))
-        next_value += count
-    return MaskedText(tokens=tokens, values=tuple(values))
+    # Every mask lives inside one whitespace token, so plain words are skipped without running the regex.
+    for token in text.split():
+        if _MAY_HOLD_VARIABLE.search(token) is None:
+            tokens.append(token)
+            values.append(())
+            continue
+        found.clear()
+        tokens.append(_MASK_PATTERN.sub(replace, token))
+        values.append(tuple(found))
+    return MaskedText(tokens=tuple(tokens), values=tuple(values))
