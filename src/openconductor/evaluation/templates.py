@@ -31,10 +31,10 @@ SYSTEMS: tuple[str, ...] = (
 PUBLISHED_MEAN_GA: dict[str, float] = {"Drain": 0.8654, "Brain": 0.9831}
 
 # A miner takes the system name and its messages in order and returns one group label per message.
-GroupingMiner = Callable[[str, Sequence[str]], list[Hashable]]
+GroupingMiner = Callable[[str, Sequence[str]], Sequence[Hashable]]
 
 
-def openconductor_groups(system: str, contents: Sequence[str]) -> list[Hashable]:
+def openconductor_groups(system: str, contents: Sequence[str]) -> list[str]:
     """OpenConductor's miner with its one generic configuration; the system name is deliberately unused."""
     del system
     miner = TemplateMiner()
@@ -98,9 +98,7 @@ def grouping_accuracy(true_groups: Sequence[Hashable], predicted_groups: Sequenc
     true_sizes = Counter(true_groups)
     predicted_sizes = Counter(predicted_groups)
     correct = sum(
-        count
-        for (predicted, true), count in joint.items()
-        if count == predicted_sizes[predicted] == true_sizes[true]
+        count for (predicted, true), count in joint.items() if count == predicted_sizes[predicted] == true_sizes[true]
     )
     return correct / len(true_groups)
 
@@ -144,8 +142,7 @@ def evaluate(
     if miner is None:
         raise ValueError(f"miner {miner_name!r}: expected one of {sorted(MINERS)}")
     return [
-        score_system(load_labelled_log(dataset_dir, system=system, labels=labels), miner=miner)
-        for system in systems
+        score_system(load_labelled_log(dataset_dir, system=system, labels=labels), miner=miner) for system in systems
     ]
 
 

@@ -139,7 +139,7 @@ class TemplateMiner:
             if any(sibling.tokens[slot] == WILDCARD for slot in slots):
                 return True
             if all(
-                index in slot_set or a == b or a == WILDCARD or b == WILDCARD
+                index in slot_set or WILDCARD in (a, b) or a == b
                 for index, (a, b) in enumerate(zip(sibling.tokens, tokens, strict=True))
             ):
                 variants.add(tuple(sibling.tokens[slot] for slot in slots))
@@ -275,20 +275,16 @@ def _word_mismatches(template: list[str], tokens: tuple[str, ...]) -> list[int]:
 
 
 def _generalise(template: list[str], tokens: list[str] | tuple[str, ...]) -> list[str]:
-    return [
-        expected if expected == seen else WILDCARD for expected, seen in zip(template, tokens, strict=True)
-    ]
+    return [expected if expected == seen else WILDCARD for expected, seen in zip(template, tokens, strict=True)]
 
 
 def _compatible(first: list[str], second: list[str]) -> bool:
-    return len(first) == len(second) and all(
-        a == b or a == WILDCARD or b == WILDCARD for a, b in zip(first, second, strict=True)
-    )
+    return len(first) == len(second) and all(WILDCARD in (a, b) or a == b for a, b in zip(first, second, strict=True))
 
 
 def _parameters(template: list[str], masked: MaskedText) -> list[str]:
     parameters: list[str] = []
-    for index, (expected, seen) in enumerate(zip(template, masked.tokens, strict=False)):
+    for index, expected in enumerate(template[: len(masked.tokens)]):
         if expected == WILDCARD:
             parameters.append(masked.original_token(index))
         elif WILDCARD in expected:
