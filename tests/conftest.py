@@ -11,14 +11,11 @@ import os
 from pathlib import Path
 
 import pytest
+from support import require_external
+
+__all__ = ["require_external"]
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
-
-
-def require_external(reason: str) -> None:
-    if os.environ.get("OPENCONDUCTOR_REQUIRE_EXTERNAL") == "1":
-        pytest.fail(f"required in CI but missing: {reason}")
-    pytest.skip(reason)
 
 
 @pytest.fixture(scope="session")
