@@ -19,7 +19,11 @@ def parse_rfc3339(value: str) -> datetime:
     parsed = datetime.fromisoformat(text)
     if parsed.tzinfo is None:
         return parsed.replace(tzinfo=UTC)
-    return parsed.astimezone(UTC)
+    try:
+        return parsed.astimezone(UTC)
+    except OverflowError as error:
+        # A valid offset can move year 1 or year 9999 out of range; callers only expect ValueError.
+        raise ValueError(f"timestamp out of range in UTC: {value!r}") from error
 
 
 def format_rfc3339(value: datetime) -> str:
