@@ -25,6 +25,14 @@ def compute_fingerprint(
     labels: Mapping[str, str],
 ) -> str:
     parts = [source, title, service or "", resource or "", environment or ""]
-    parts.extend(f"{key}={labels[key]}" for key in sorted(labels) if key.lower() not in VOLATILE_LABELS)
+    # "=" in a label name is escaped so {"a=b": "c"} and {"a": "b=c"} stay apart; Prometheus-style
+    # names contain neither "=" nor "\\", so their fingerprints are unchanged.
+    parts.extend(
+        f"{_escape_label_name(key)}={labels[key]}" for key in sorted(labels) if key.lower() not in VOLATILE_LABELS
+    )
     encoded = "\x1f".join(part.replace("\\", "\\\\").replace("\x1f", "\\u001f") for part in parts)
     return hashlib.sha256(encoded.encode("utf-8")).hexdigest()[:32]
+
+
+def _escape_label_name(name: str) -> str:
+    return name.replace("\\", "\\\\").replace("=", "\\=")
