@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import AsyncIterator
+from typing import Any
 
 from fastapi import FastAPI
 from starlette.concurrency import run_in_threadpool
@@ -55,7 +56,7 @@ async def _sweep_forever(platform: Platform) -> None:
 def _document_generic_schema(app: FastAPI) -> None:
     original = app.openapi
 
-    def openapi() -> dict:  # type: ignore[type-arg]
+    def openapi() -> dict[str, Any]:
         if app.openapi_schema:
             return app.openapi_schema
         schema = original()

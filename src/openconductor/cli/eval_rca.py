@@ -62,8 +62,7 @@ def _report(
         "failure_time": "first row of anomalous.csv, plus the time offset",
         "scores": {name: group.as_dict() for name, group in scores.items()},
         "published_avg@5": {
-            name: published_avg_at_5(method=method, time_offset_seconds=time_offset, fault_type=name)
-            for name in scores
+            name: published_avg_at_5(method=method, time_offset_seconds=time_offset, fault_type=name) for name in scores
         },
         "published_source": PUBLISHED_SOURCE,
         "cases": [
@@ -79,9 +78,7 @@ def _report(
 
 
 def eval_rca(
-    path: Annotated[
-        Path, typer.Argument(help="Sock Shop data: <service>-<cpu|mem>/<n>/{normal,anomalous}.csv")
-    ],
+    path: Annotated[Path, typer.Argument(help="Sock Shop data: <service>-<cpu|mem>/<n>/{normal,anomalous}.csv")],
     method: Annotated[str, typer.Option("--method", "-m", help="Root-cause method to score.")],
     time_offset: Annotated[
         float,

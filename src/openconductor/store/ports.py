@@ -14,6 +14,9 @@ class Store(Protocol):
     def apply(self, changes: ChangeSet) -> None:
         """Persist one batch's changes atomically; returns only once they are durable."""
 
+    def save_incident(self, incident: Incident) -> None:
+        """Persist an incident changed by a person (acknowledge, resolve, reopen)."""
+
     def load_working_set(self, *, since: datetime) -> tuple[list[Alert], list[Incident]]:
         """Firing alerts, alerts resolved after `since`, open incidents and incidents resolved after `since`."""
 

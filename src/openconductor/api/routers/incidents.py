@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Query
 from starlette.concurrency import run_in_threadpool
@@ -18,6 +18,7 @@ from openconductor.api.schemas import (
     IncidentPublic,
     ReasonPublic,
 )
+from openconductor.core.models import Alert, Membership
 from openconductor.core.queries import ListQuery
 from openconductor.service import Platform
 
@@ -33,7 +34,7 @@ IncidentSort = Literal[
     "alert_count",
     "-alert_count",
 ]
-_NOT_FOUND = {404: {"model": ErrorPublic}}
+_NOT_FOUND: dict[int | str, dict[str, Any]] = {404: {"model": ErrorPublic}}
 
 
 @router.get("", response_model=IncidentPage, operation_id="list_incidents", responses={422: {"model": ErrorPublic}})
@@ -86,11 +87,11 @@ async def list_incident_alerts(
     return _members(await run_in_threadpool(platform.incident_members, incident_id))
 
 
-def _members(members: list) -> list[IncidentAlertPublic]:  # type: ignore[type-arg]
+def _members(members: list[tuple[Alert, Membership]]) -> list[IncidentAlertPublic]:
     return [IncidentAlertPublic(alert=AlertPublic.of(a), reason=ReasonPublic.of(m)) for a, m in members]
 
 
-_ACTION_RESPONSES = {404: {"model": ErrorPublic}, 409: {"model": ErrorPublic}}
+_ACTION_RESPONSES: dict[int | str, dict[str, Any]] = {404: {"model": ErrorPublic}, 409: {"model": ErrorPublic}}
 
 
 @router.post(

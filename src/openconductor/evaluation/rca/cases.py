@@ -65,9 +65,7 @@ def _read_metrics_csv(path: Path) -> tuple[list[str], np.ndarray, np.ndarray]:
     return header[1:], table[:, 0], table[:, 1:]
 
 
-def _seconds_from_failure(
-    normal_times: np.ndarray, anomalous_times: np.ndarray
-) -> tuple[np.ndarray, np.ndarray]:
+def _seconds_from_failure(normal_times: np.ndarray, anomalous_times: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Place both files on one timeline whose zero is the first row of anomalous.csv.
 
     The two files were recorded at different moments (in one case normal.csv is even the later one), so

@@ -64,7 +64,8 @@ def parse(payload: Any, *, received_at: datetime) -> list[AlertEvent]:
     check.raise_if_any()
     assert routing_key is not None and action is not None
     key = dedup_key or uuid.uuid4().hex
-    inner_payload = body.get("payload") if isinstance(body.get("payload"), Mapping) else {}
+    raw_payload = body.get("payload")
+    inner_payload: Mapping[str, Any] = raw_payload if isinstance(raw_payload, Mapping) else {}
     labels = {
         name: str(inner_payload[name])
         for name in ("component", "group", "class")
