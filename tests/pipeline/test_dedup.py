@@ -1,0 +1,158 @@
+"""Deduplication: what each event means for its alert, decided in event time without a database."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from openconductor.config.settings import Settings
+from openconductor.core.models import AlertEvent, AlertStatus, IncidentStatus, Severity
+from openconductor.ingest.base import build_event
+from openconductor.pipeline.builder import Pipeline, build_pipeline
+
+T0 = datetime(2026, 1, 5, 10, 0, tzinfo=UTC)
+
+
+def event(
+    minutes: float, *, status: str = "firing", severity: Severity = Severity.WARNING, key: str = "disk-db-1",
+    acknowledge: bool = False,
+) -> AlertEvent:
+    moment = T0 + timedelta(minutes=minutes)
+    resolved = status == "resolved"
+    built = build_event(
+        source="test",
+        status=AlertStatus.RESOLVED if resolved else AlertStatus.FIRING,
+        severity=severity,
+        title=f"alert {key}",
+        service="db",
+        environment="prod",
+        received_at=moment,
+        starts_at=None if resolved else moment,
+        ends_at=moment if resolved else None,
+        fingerprint=key,
+    )
+    built.acknowledge = acknowledge
+    return built
+
+
+def run(pipeline: Pipeline, *events: AlertEvent) -> list[tuple[str, str]]:
+    batch = pipeline.run(list(events))
+    return [(item.change.value if item.change else "", item.alert.id if item.alert else "") for item in batch.items]
+
+
+def fresh() -> Pipeline:
+    return build_pipeline(Settings())
+
+
+def test_first_event_creates_an_alert() -> None:
+    pipeline = fresh()
+    [(change, alert_id)] = run(pipeline, event(0))
+    alert = pipeline.state.alerts_by_id[alert_id]
+    assert change == "new"
+    assert alert_id.startswith("alr_")
+    assert (alert.status, alert.occurrences, alert.starts_at, alert.last_seen_at) == (AlertStatus.FIRING, 1, T0, T0)
+    assert alert.incident_id is not None
+
+
+def test_repeat_counts_occurrences_and_moves_last_seen() -> None:
+    pipeline = fresh()
+    [(_, alert_id)] = run(pipeline, event(0))
+    outcomes = run(pipeline, event(2, severity=Severity.CRITICAL), event(5))
+    assert outcomes == [("repeat", alert_id), ("repeat", alert_id)]
+    alert = pipeline.state.alerts_by_id[alert_id]
+    assert alert.occurrences == 3
+    assert alert.last_seen_at == T0 + timedelta(minutes=5)
+    assert alert.starts_at == T0
+    # A repeat carries the source's current severity.
+    assert alert.severity is Severity.WARNING
+
+
+def test_repeats_are_counted_for_metrics() -> None:
+    pipeline = fresh()
+    run(pipeline, event(0))
+    batch = pipeline.run([event(1), event(2)])
+    assert batch.changes.counters["deduplicated"] == 2
+
+
+def test_resolve_sets_ends_at() -> None:
+    pipeline = fresh()
+    [(_, alert_id)] = run(pipeline, event(0))
+    assert run(pipeline, event(7, status="resolved")) == [("resolve", alert_id)]
+    alert = pipeline.state.alerts_by_id[alert_id]
+    assert alert.status is AlertStatus.RESOLVED
+    assert alert.ends_at == T0 + timedelta(minutes=7)
+    assert run(pipeline, event(8, status="resolved")) == [("repeat", alert_id)]
+    assert alert.ends_at == T0 + timedelta(minutes=7)
+
+
+def test_refire_within_refire_window_reuses_the_alert() -> None:
+    pipeline = fresh()
+    window = Settings().dedup.refire_window.total_seconds() / 60
+    [(_, alert_id)] = run(pipeline, event(0))
+    run(pipeline, event(5, status="resolved"))
+    assert run(pipeline, event(5 + window)) == [("refire", alert_id)]
+    alert = pipeline.state.alerts_by_id[alert_id]
+    assert (alert.status, alert.ends_at, alert.occurrences) == (AlertStatus.FIRING, None, 2)
+
+
+def test_refire_after_refire_window_creates_a_new_alert() -> None:
+    pipeline = fresh()
+    window = Settings().dedup.refire_window.total_seconds() / 60
+    [(_, first_id)] = run(pipeline, event(0))
+    run(pipeline, event(5, status="resolved"))
+    [(change, second_id)] = run(pipeline, event(5 + window + 0.5))
+    assert change == "new"
+    assert second_id != first_id
+    assert pipeline.state.alerts_by_fingerprint["disk-db-1"].id == second_id
+
+
+def test_flapping_is_marked_at_the_threshold_within_the_window() -> None:
+    settings = Settings()
+    assert settings.dedup.flap_threshold == 4
+    pipeline = build_pipeline(settings)
+    [(_, alert_id)] = run(pipeline, event(0))
+    alert = pipeline.state.alerts_by_id[alert_id]
+    run(pipeline, event(1, status="resolved"), event(2), event(3, status="resolved"))
+    assert alert.flapping is False  # three transitions
+    run(pipeline, event(4))
+    assert alert.flapping is True  # the fourth within the hour
+
+
+def test_transitions_spread_beyond_the_flap_window_do_not_flap() -> None:
+    pipeline = fresh()
+    [(_, alert_id)] = run(pipeline, event(0))
+    alert = pipeline.state.alerts_by_id[alert_id]
+    # Each transition 25 minutes apart: never four within one hour.
+    for step, status in enumerate(["resolved", "firing", "resolved", "firing", "resolved", "firing"], start=1):
+        assert run(pipeline, event(25 * step, status=status))[0][1] == alert_id
+    assert alert.flapping is False
+    assert len(alert.transitions) <= 3
+
+
+def test_unmatched_resolve_is_kept_but_not_correlated() -> None:
+    pipeline = fresh()
+    batch = pipeline.run([event(0, status="resolved", key="never-fired")])
+    [item] = batch.items
+    assert item.change is not None and item.change.value == "unmatched"
+    assert item.alert is not None and item.alert.status is AlertStatus.RESOLVED
+    assert item.alert.incident_id is None
+    assert item.alert.id in batch.changes.new_alerts
+    assert not batch.changes.new_incidents
+    assert batch.changes.counters["resolve_unmatched"] == 1
+
+
+def test_acknowledge_acknowledges_the_incident() -> None:
+    pipeline = fresh()
+    [(_, alert_id)] = run(pipeline, event(0))
+    assert run(pipeline, event(1, acknowledge=True)) == [("acknowledge", alert_id)]
+    alert = pipeline.state.alerts_by_id[alert_id]
+    assert alert.status is AlertStatus.FIRING
+    assert pipeline.state.incidents[alert.incident_id or ""].status is IncidentStatus.ACKNOWLEDGED
+
+
+def test_acknowledge_for_an_unknown_alert_is_unmatched_and_creates_nothing() -> None:
+    pipeline = fresh()
+    batch = pipeline.run([event(0, acknowledge=True, key="unknown")])
+    assert batch.items[0].change is not None and batch.items[0].change.value == "unmatched"
+    assert batch.items[0].alert is None
+    assert batch.changes.is_empty()
+    assert batch.changes.counters["acknowledge_unmatched"] == 1
