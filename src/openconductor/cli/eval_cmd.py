@@ -1,0 +1,40 @@
+"""`openconductor eval FILE`: score the current correlator and the baselines on a labelled stream."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import orjson
+import typer
+from rich.console import Console
+from rich.table import Table
+
+
+def register(app: typer.Typer) -> None:
+    @app.command(name="eval")
+    def eval_command(
+        file: Path = typer.Argument(..., exists=True, dir_okay=False, help="Labelled JSONL (records with _truth)."),
+        report: Path | None = typer.Option(None, "--report", help="Write every figure as JSON here."),
+        html_out: Path | None = typer.Option(None, "--html", help="Write an HTML report with plots here."),
+    ) -> None:
+        """Replay FILE through the current correlator and the baselines and score them side by side."""
+        from openconductor.evaluation.correlation.evaluate import run_eval
+        from openconductor.evaluation.correlation.html_report import COLUMNS, render_html
+
+        console = Console()
+        with console.status("replaying and scoring"):
+            result, stream, results = run_eval(file)
+        table = Table(
+            title=f"{file.name}: {result['alerts_in']:,} alerts, {result['truth_groups']:,} truth groups "
+            f"(ideal noise reduction {1 - result['truth_groups'] / max(result['alerts_in'], 1):.2%})"
+        )
+        table.add_column("correlator")
+        for _, label, _ in COLUMNS:
+            table.add_column(label, justify="right")
+        for name, scores in result["correlators"].items():
+            table.add_row(name, *(fmt.format(scores[key]) for key, _, fmt in COLUMNS))
+        console.print(table)
+        if report:
+            report.write_bytes(orjson.dumps(result, option=orjson.OPT_INDENT_2))
+        if html_out:
+            html_out.write_text(render_html(result, stream, results), encoding="utf-8")

@@ -1,0 +1,1 @@
+"""Scoring correlation against labelled alert streams: metrics, baselines and the report."""

@@ -1,0 +1,121 @@
+"""The correlators `openconductor eval` compares on one stream: the product's pipeline and the baselines.
+
+Each returns, per line, the incident it landed in (or None) and when each incident was raised.
+- `pipeline`: the product's current pipeline, exactly as `replay` and the server run it.
+- `dedup_only`: every distinct alert after deduplication is its own incident (taken from the same run).
+- `alertmanager[...]`: Prometheus Alertmanager's aggregation groups with its default timings
+  (group_wait 30s, group_interval 5m, resolve_timeout 5m); a group lives while it holds alerts.
+- `time_window`: everything that arrives in the same fixed 5-minute window is one incident.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from openconductor.config.settings import Settings
+from openconductor.core.models import AlertEvent, AlertStatus
+from openconductor.pipeline.builder import build_pipeline
+
+
+@dataclass(slots=True)
+class Assignment:
+    predicted: list[str | None]
+    raised_at: dict[str, float] = field(default_factory=dict)
+
+
+def run_pipeline(events: list[AlertEvent], settings: Settings | None = None) -> tuple[Assignment, Assignment]:
+    """The product's pipeline, one event at a time; returns (product, dedup-only) assignments."""
+    pipeline = build_pipeline(settings or Settings())
+    product = Assignment(predicted=[])
+    dedup = Assignment(predicted=[])
+    for event in events:
+        item = pipeline.run([event]).items[0]
+        alert = item.alert
+        moment = event.received_at.timestamp()
+        incident_id = alert.incident_id if alert is not None else None
+        product.predicted.append(incident_id)
+        if incident_id is not None:
+            product.raised_at.setdefault(incident_id, moment)
+        alert_id = alert.id if alert is not None else None
+        dedup.predicted.append(alert_id)
+        if alert_id is not None:
+            dedup.raised_at.setdefault(alert_id, moment)
+    return product, dedup
+
+
+def alertmanager_key(event: AlertEvent, name: str) -> str:
+    if name == "alertname":
+        return event.labels.get("alertname") or event.title
+    value = getattr(event, name, None) or event.labels.get(name)
+    return value or ""
+
+
+@dataclass(slots=True)
+class _Group:
+    id: str
+    firing: set[str]
+    last_active: float
+
+
+def run_alertmanager(
+    events: list[AlertEvent],
+    group_by: list[str],
+    *,
+    group_wait: timedelta = timedelta(seconds=30),
+    group_interval: timedelta = timedelta(minutes=5),
+    resolve_timeout: timedelta = timedelta(minutes=5),
+) -> Assignment:
+    """Aggregation groups keyed by `group_by` label values; a group ends once it holds no firing alert
+    (each resolved explicitly, or unrefreshed for resolve_timeout) and group_interval has passed."""
+    wait, interval, timeout = (d.total_seconds() for d in (group_wait, group_interval, resolve_timeout))
+    groups: dict[tuple[str, ...], _Group] = {}
+    result = Assignment(predicted=[])
+    counter = 0
+    for event in events:
+        now = event.received_at.timestamp()
+        key = tuple(alertmanager_key(event, name) for name in group_by)
+        group = groups.get(key)
+        if group is not None:
+            idle = now - group.last_active
+            empty = not group.firing or idle > timeout
+            if empty and idle > interval:
+                group = None
+        if group is None:
+            if event.status is not AlertStatus.FIRING:
+                # Alertmanager drops a resolve for an alert it does not hold.
+                result.predicted.append(None)
+                continue
+            counter += 1
+            group = _Group(id=f"am-{counter}", firing=set(), last_active=now)
+            groups[key] = group
+            result.raised_at[group.id] = now + wait
+        if event.status is AlertStatus.FIRING:
+            group.firing.add(event.fingerprint)
+        else:
+            group.firing.discard(event.fingerprint)
+        group.last_active = now
+        result.predicted.append(group.id)
+    return result
+
+
+def run_time_window(events: list[AlertEvent], *, window: timedelta = timedelta(minutes=5)) -> Assignment:
+    size = window.total_seconds()
+    result = Assignment(predicted=[])
+    for event in events:
+        now = event.received_at.timestamp()
+        incident = f"window-{int(now // size)}"
+        result.predicted.append(incident)
+        result.raised_at.setdefault(incident, now)
+    return result
+
+
+Correlator = Callable[[list[AlertEvent]], Assignment]
+
+BASELINES: dict[str, Correlator] = {
+    "alertmanager [alertname]": lambda events: run_alertmanager(events, ["alertname"]),
+    "alertmanager [service]": lambda events: run_alertmanager(events, ["service"]),
+    "alertmanager [environment, service]": lambda events: run_alertmanager(events, ["environment", "service"]),
+    "time window 5m": run_time_window,
+}
