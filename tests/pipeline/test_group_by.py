@@ -229,3 +229,22 @@ def test_replaying_old_events_groups_exactly_as_live() -> None:
     assert results[0] == results[1]
     assert results[0][0] == [0, 0, 1, 2, 2, 3]
     assert results[0][1] == ["quiet", "quiet", "quiet", "quiet", "quiet", None]
+
+
+def test_a_reopened_incident_takes_its_key_back_from_a_newer_resolved_one() -> None:
+    pipeline = build_pipeline(Settings())
+
+    def resolve_by_hand(incident: Incident) -> None:
+        incident.status, incident.resolution, incident.resolved_at = IncidentStatus.RESOLVED, "manual", T0
+
+    pipeline.run([event(minutes(0), key="a")])
+    older = incident_of(pipeline, "a")
+    resolve_by_hand(older)
+    pipeline.run([event(minutes(1), key="b")])
+    newer = incident_of(pipeline, "b")
+    assert newer.id != older.id
+    resolve_by_hand(newer)
+    older.status, older.resolution, older.resolved_at = IncidentStatus.OPEN, None, None
+    pipeline.correlator.adopt(older)  # what the platform does after a reopen
+    pipeline.run([event(minutes(2), key="c")])
+    assert incident_of(pipeline, "c") is older

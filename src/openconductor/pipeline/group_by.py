@@ -179,5 +179,10 @@ class GroupByCorrelator:
         if incident.status is not IncidentStatus.RESOLVED:
             key = tuple(incident.group_key.split("|"))
             current = self.state.incidents.get(self.joinable.get(key, ""))
-            if current is None or current.last_joined_at < incident.last_joined_at:
+            # A resolved incident never takes new alerts, so it must not keep the key from an open one.
+            if (
+                current is None
+                or current.status is IncidentStatus.RESOLVED
+                or current.last_joined_at < incident.last_joined_at
+            ):
                 self.joinable[key] = incident.id
