@@ -101,16 +101,20 @@ class Simulation:
         starts = condition_start + rng.uniform(*behaviour.pending)
         if starts >= condition_end or not self.claim(identity.key, starts, condition_end):
             return False
+        first_received = starts + rng.uniform(*behaviour.delivery)
+        if identity.source in ALERTMANAGER_SOURCES and condition_end <= first_received:
+            return False  # resolved within group_wait: Alertmanager notifies nothing at all
         base = self.base_record(identity, truth=truth, starts=starts)
         fmt, schedule = self.format_time, self.schedule
         repeat = identity.repeat_seconds or behaviour.repeat_seconds
         send_at = starts
+        received = first_received
         while send_at < condition_end:
-            received = send_at + rng.uniform(*behaviour.delivery)
             schedule(received, base | {"description": identity.describe(rng), "received_at": fmt(received)})
             if repeat is None:
                 break
             send_at += repeat
+            received = send_at + rng.uniform(*behaviour.delivery)
         if storm and identity.source in ALERTMANAGER_SOURCES:
             regroup_at = starts + GROUP_INTERVAL
             while regroup_at < min(condition_end, starts + 3600):
@@ -126,6 +130,8 @@ class Simulation:
             received = condition_end + rng.uniform(600, 3 * 3600)
         else:
             received = condition_end + rng.uniform(*behaviour.resolve_delay)
+        # A tool never reports a recovery before the problem it reported.
+        received = max(received, first_received + 1)
         resolved = base | {
             "status": "resolved", "ends_at": fmt(condition_end), "description": identity.describe(rng),
             "received_at": fmt(received), "_truth": truth,
