@@ -205,3 +205,31 @@ def test_oversized_streamed_body_without_length_is_413(small_body_client: TestCl
     response = small_body_client.post("/api/v1/alerts", content=chunks())
     assert response.status_code == 413
     assert response.json()["error"] == "body_too_large"
+
+
+@pytest.mark.parametrize(
+    ("url", "payload", "field"),
+    [
+        ("/api/v1/alerts", {"title": "disk\u0000full"}, "title"),
+        ("/api/v1/alerts", [{"title": "ok"}, {"title": "x", "labels": {"k": "v\u0000"}}], "[1].labels.k"),
+        ("/api/v1/alerts", {"title": "x", "extra": {"note\u0000": 1}}, "extra.note\u0000"),
+        ("/api/v1/integrations/alertmanager", {"alerts": [{"labels": {"alertname": "\u0000"}}]},
+         "alerts[0].labels.alertname"),
+    ],
+)
+def test_nul_characters_are_refused_on_every_database(client: TestClient, url: str, payload: object, field: str) -> None:
+    # PostgreSQL cannot store U+0000; SQLite could, but both backends must answer alike.
+    response = client.post(url, json=payload)
+    assert response.status_code == 422, response.text
+    assert response.json()["problems"] == [
+        {"field": field, "expected": "text without NUL (\\u0000) characters", "got": None}]
+    assert client.get("/api/v1/alerts").json()["items"] == []
+
+
+def test_deeply_nested_payloads_are_refused(client: TestClient) -> None:
+    deep = "[" * 1000 + "]" * 1000
+    response = client.post("/api/v1/alerts", content=f'{{"title": "x", "extra": {deep}}}'.encode())
+    assert response.status_code == 422, response.text
+    assert response.json()["problems"][0]["expected"] == "JSON nested at most 64 levels deep"
+    fine = client.post("/api/v1/alerts", json={"title": "x", "extra": [[[[{"a": [1]}]]]]})
+    assert fine.status_code == 202

@@ -106,6 +106,35 @@ def describe(value: Any) -> str:
     return type(value).__name__
 
 
+# Real payloads nest a handful of levels; the JSON encoder that stores the raw payload recurses per level.
+MAX_NESTING = 64
+
+
+def reject_unstorable(payload: Any) -> None:
+    """Refuse what no store can keep, naming where: text holding U+0000 (PostgreSQL cannot store it,
+    in values, keys or the raw payload) and documents nested deeper than MAX_NESTING.
+
+    Checked for every backend so a payload is accepted or refused the same way on SQLite and PostgreSQL.
+    Iterative, because the document may nest deeper than Python's recursion limit.
+    """
+    pending: list[tuple[str, int, Any]] = [("", 0, payload)]
+    while pending:
+        path, depth, value = pending.pop()
+        where = path.lstrip(".") or "body"
+        if isinstance(value, str):
+            if "\x00" in value:
+                raise InvalidPayload([FieldProblem(where, "text without NUL (\\u0000) characters")])
+            continue
+        if isinstance(value, (Mapping, list)) and depth >= MAX_NESTING:
+            raise InvalidPayload([FieldProblem(where, f"JSON nested at most {MAX_NESTING} levels deep")])
+        if isinstance(value, Mapping):
+            for key, item in value.items():
+                pending.append((f"{path}.{key}", depth + 1, key))
+                pending.append((f"{path}.{key}", depth + 1, item))
+        elif isinstance(value, list):
+            pending.extend((f"{path}[{index}]", depth + 1, item) for index, item in enumerate(value))
+
+
 def require_object(payload: Any, *, what: str) -> Mapping[str, Any]:
     if not isinstance(payload, Mapping):
         raise InvalidPayload([FieldProblem("body", f"a JSON object ({what})", describe(payload))])

@@ -16,6 +16,7 @@ from openconductor.api.errors import ApiError
 from openconductor.api.schemas import AlertCreate, ErrorPublic, IngestAccepted
 from openconductor.core.errors import FieldProblem, InvalidPayload
 from openconductor.core.timeutil import utcnow
+from openconductor.ingest.base import reject_unstorable
 from openconductor.ingest.integrations import pagerduty
 from openconductor.ingest.registry import INTEGRATIONS, get_integration
 from openconductor.service import Outcome, Platform
@@ -49,6 +50,7 @@ async def accept(request: Request, platform: Platform, module: ModuleType) -> tu
     started = time.perf_counter()
     payload = await read_json(request, limit=platform.settings.max_body_bytes)
     try:
+        reject_unstorable(payload)
         events = module.parse(payload, received_at=utcnow())
     except InvalidPayload:
         platform.metrics.rejected.labels("invalid_payload").inc()
