@@ -25,7 +25,11 @@ def test_generic_single_object(client: TestClient) -> None:
     assert outcome["alert_id"].startswith("alr_") and outcome["incident_id"].startswith("inc_")
     alert = client.get(f"/api/v1/alerts/{outcome['alert_id']}").json()
     assert (alert["title"], alert["severity"], alert["service"], alert["source"]) == (
-        "Disk usage above 90% on db-1", "critical", "postgres", "nagios")
+        "Disk usage above 90% on db-1",
+        "critical",
+        "postgres",
+        "nagios",
+    )
     assert alert["labels"] == {"team": "storage", "mount": "/var", "value": "93"}
     assert alert["raw"]["ticket"] == "OPS-1234"
     assert alert["starts_at"].startswith("2026-01-05T10:00:00")
@@ -54,7 +58,11 @@ def test_firing_and_resolve_in_one_request_are_stored_resolved(client: TestClien
     assert alert["status"] == "resolved"
     assert alert["ends_at"].startswith("2026-01-05T10:20:00")
     incident = client.get(f"/api/v1/incidents/{first['incident_id']}").json()
-    assert (incident["status"], incident["resolution"], incident["firing_count"]) == ("resolved", "all_alerts_resolved", 0)
+    assert (incident["status"], incident["resolution"], incident["firing_count"]) == (
+        "resolved",
+        "all_alerts_resolved",
+        0,
+    )
 
 
 def test_alertmanager_webhook_firing_then_resolved(client: TestClient) -> None:
@@ -64,7 +72,10 @@ def test_alertmanager_webhook_firing_then_resolved(client: TestClient) -> None:
     alert = client.get(f"/api/v1/alerts/{outcome['alert_id']}").json()
     assert alert["fingerprint"] == "alertmanager:5f8d3c2a1b0e9f47"
     assert (alert["service"], alert["resource"], alert["environment"]) == (
-        "checkout-api", "checkout-api-7d9f8b6c5-x2x7q", "prod")
+        "checkout-api",
+        "checkout-api-7d9f8b6c5-x2x7q",
+        "prod",
+    )
     resolved = client.post("/api/v1/integrations/alertmanager", json=recorded("alertmanager", "resolved"))
     assert resolved.json()["alerts"][0] == {**outcome, "change": "resolve"}
     assert client.get(f"/api/v1/incidents/{outcome['incident_id']}").json()["status"] == "resolved"
@@ -88,7 +99,10 @@ def test_pagerduty_trigger_acknowledge_resolve(client: TestClient) -> None:
     [alert] = client.get("/api/v1/alerts", params={"source": "pagerduty"}).json()["items"]
     incident_id = alert["incident_id"]
     assert (alert["resource"], alert["service"], alert["environment"]) == (
-        "prod-datapipe03.example.com", "prod-datapipe", "production")
+        "prod-datapipe03.example.com",
+        "prod-datapipe",
+        "production",
+    )
 
     acknowledge = client.post(url, json=recorded("pagerduty", "acknowledge"))
     assert acknowledge.status_code == 202
@@ -113,12 +127,22 @@ def test_pagerduty_trigger_without_dedup_key_answers_a_new_one(client: TestClien
 @pytest.mark.parametrize(
     ("payload", "message"),
     [
-        ({"event_action": "trigger", "payload": {"summary": "s", "source": "h", "severity": "info"}},
-         "routing_key: expected a non-empty string"),
-        ({"routing_key": "k", "event_action": "explode", "dedup_key": "d"},
-         "event_action: expected one of trigger, acknowledge, resolve, got the string 'explode'"),
-        ({"routing_key": "k", "event_action": "trigger", "payload": {"summary": "s", "source": "h", "severity": "high"}},
-         "payload.severity: expected one of critical, error, warning, info, got the string 'high'"),
+        (
+            {"event_action": "trigger", "payload": {"summary": "s", "source": "h", "severity": "info"}},
+            "routing_key: expected a non-empty string",
+        ),
+        (
+            {"routing_key": "k", "event_action": "explode", "dedup_key": "d"},
+            "event_action: expected one of trigger, acknowledge, resolve, got the string 'explode'",
+        ),
+        (
+            {
+                "routing_key": "k",
+                "event_action": "trigger",
+                "payload": {"summary": "s", "source": "h", "severity": "high"},
+            },
+            "payload.severity: expected one of critical, error, warning, info, got the string 'high'",
+        ),
     ],
 )
 def test_pagerduty_refusal_in_pagerduty_shape(client: TestClient, payload: dict, message: str) -> None:  # type: ignore[type-arg]
@@ -213,16 +237,22 @@ def test_oversized_streamed_body_without_length_is_413(small_body_client: TestCl
         ("/api/v1/alerts", {"title": "disk\u0000full"}, "title"),
         ("/api/v1/alerts", [{"title": "ok"}, {"title": "x", "labels": {"k": "v\u0000"}}], "[1].labels.k"),
         ("/api/v1/alerts", {"title": "x", "extra": {"note\u0000": 1}}, "extra.note\u0000"),
-        ("/api/v1/integrations/alertmanager", {"alerts": [{"labels": {"alertname": "\u0000"}}]},
-         "alerts[0].labels.alertname"),
+        (
+            "/api/v1/integrations/alertmanager",
+            {"alerts": [{"labels": {"alertname": "\u0000"}}]},
+            "alerts[0].labels.alertname",
+        ),
     ],
 )
-def test_nul_characters_are_refused_on_every_database(client: TestClient, url: str, payload: object, field: str) -> None:
+def test_nul_characters_are_refused_on_every_database(
+    client: TestClient, url: str, payload: object, field: str
+) -> None:
     # PostgreSQL cannot store U+0000; SQLite could, but both backends must answer alike.
     response = client.post(url, json=payload)
     assert response.status_code == 422, response.text
     assert response.json()["problems"] == [
-        {"field": field, "expected": "text without NUL (\\u0000) characters", "got": None}]
+        {"field": field, "expected": "text without NUL (\\u0000) characters", "got": None}
+    ]
     assert client.get("/api/v1/alerts").json()["items"] == []
 
 
@@ -233,3 +263,12 @@ def test_deeply_nested_payloads_are_refused(client: TestClient) -> None:
     assert response.json()["problems"][0]["expected"] == "JSON nested at most 64 levels deep"
     fine = client.post("/api/v1/alerts", json={"title": "x", "extra": [[[[{"a": [1]}]]]]})
     assert fine.status_code == 202
+
+
+def test_overlong_identity_fields_are_422_on_every_database(client: TestClient) -> None:
+    # PostgreSQL enforces the column widths that SQLite ignores; both must refuse alike, by name.
+    response = client.post("/api/v1/alerts", json={"title": "x", "source": "s" * 101})
+    assert response.status_code == 422, response.text
+    assert response.json()["problems"][0]["field"] == "source"
+    fits = client.post("/api/v1/alerts", json={"title": "x", "source": "s" * 100, "service": "v" * 300})
+    assert fits.status_code == 202, fits.text

@@ -32,7 +32,11 @@ def test_firing_notification() -> None:
     assert event.title == "Pod checkout/checkout-api-7d9f8b6c5-x2x7q is crash looping"
     assert event.description.startswith("Pod checkout/checkout-api-7d9f8b6c5-x2x7q (api) restarted")
     # service from `app` (before `job`), resource from `pod`, environment from `env`.
-    assert (event.service, event.resource, event.environment) == ("checkout-api", "checkout-api-7d9f8b6c5-x2x7q", "prod")
+    assert (event.service, event.resource, event.environment) == (
+        "checkout-api",
+        "checkout-api-7d9f8b6c5-x2x7q",
+        "prod",
+    )
     assert event.fingerprint == "alertmanager:5f8d3c2a1b0e9f47"
     assert event.starts_at == datetime(2026, 1, 5, 10, 0, 0, 123456, tzinfo=UTC)
     # The zero endsAt of a firing alert is not an end.
@@ -114,3 +118,22 @@ def test_every_bad_alert_field_is_named_with_its_index() -> None:
         "alerts[2].labels.alertname": "a string, number or boolean",
         "alerts[2].endsAt": "an RFC 3339 timestamp string",
     }
+
+
+@pytest.mark.parametrize(("label", "limit"), [("app", 300), ("pod", 300), ("env", 200)])
+def test_convention_labels_longer_than_the_store_keeps_are_named(label: str, limit: int) -> None:
+    payload = load("firing")
+    payload["alerts"][0]["labels"][label] = "v" * (limit + 1)
+    with pytest.raises(InvalidPayload) as caught:
+        parse(payload)
+    assert [(p.field, p.expected) for p in caught.value.problems] == [
+        (f"alerts[0].labels.{label}", f"a string of at most {limit} characters")
+    ]
+
+
+def test_overlong_fingerprint_is_named() -> None:
+    payload = load("firing")
+    payload["alerts"][0]["fingerprint"] = "f" * 288
+    with pytest.raises(InvalidPayload) as caught:
+        parse(payload)
+    assert [p.field for p in caught.value.problems] == ["alerts[0].fingerprint"]

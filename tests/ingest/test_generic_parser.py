@@ -146,3 +146,20 @@ def test_every_problem_in_every_element_is_reported_at_once() -> None:
         generic.parse([{}, {}, {"title": "ok"}, {}], received_at=RECEIVED)
     assert [p.field for p in caught.value.problems] == ["[0].title", "[1].title", "[3].title"]
     assert "[0].title: expected a non-empty string" in str(caught.value)
+
+
+@pytest.mark.parametrize(
+    ("field", "limit"),
+    [("source", 100), ("service", 300), ("resource", 300), ("environment", 200), ("fingerprint", 300)],
+)
+def test_identity_fields_longer_than_the_store_keeps_are_named(field: str, limit: int) -> None:
+    [fits] = generic.parse({"title": "x", field: "v" * limit}, received_at=RECEIVED)
+    assert len(getattr(fits, field)) == limit
+    with pytest.raises(InvalidPayload) as caught:
+        generic.parse({"title": "x", field: "v" * (limit + 1)}, received_at=RECEIVED)
+    [problem] = caught.value.problems
+    assert (problem.field, problem.expected, problem.got) == (
+        field,
+        f"a string of at most {limit} characters",
+        f"{limit + 1} characters",
+    )

@@ -49,8 +49,10 @@ def test_trigger() -> None:
     assert event.raw["client"] == "Sample Monitoring Service"
 
 
-@pytest.mark.parametrize(("word", "level"), [("critical", Severity.CRITICAL), ("error", Severity.HIGH),
-                                              ("warning", Severity.WARNING), ("info", Severity.INFO)])
+@pytest.mark.parametrize(
+    ("word", "level"),
+    [("critical", Severity.CRITICAL), ("error", Severity.HIGH), ("warning", Severity.WARNING), ("info", Severity.INFO)],
+)
 def test_documented_severities(word: str, level: Severity) -> None:
     payload = load("minimal")
     payload["payload"]["severity"] = word
@@ -122,8 +124,11 @@ def test_summary_over_1024_characters() -> None:
     with pytest.raises(InvalidPayload) as caught:
         pagerduty.parse(payload, received_at=RECEIVED)
     [problem] = caught.value.problems
-    assert (problem.field, problem.expected) == ("payload.summary", "at most 1024 characters")
-    assert "1025 characters" in (problem.got or "")
+    assert (problem.field, problem.expected, problem.got) == (
+        "payload.summary",
+        "a string of at most 1024 characters",
+        "1025 characters",
+    )
     payload["payload"]["summary"] = "x" * 1024
     assert len(parse_one(payload).title) == 1024
 
@@ -147,3 +152,24 @@ def test_bad_timestamp_is_named() -> None:
 
 def test_body_must_be_an_object() -> None:
     assert problems_of([load("minimal")]) == {"body": "a JSON object (a PagerDuty Events API v2 event)"}
+
+
+@pytest.mark.parametrize(
+    ("where", "length", "field"),
+    [
+        (("dedup_key",), 256, "dedup_key"),
+        (("payload", "source"), 301, "payload.source"),
+        (("payload", "group"), 301, "payload.group"),
+        (("payload", "component"), 301, "payload.component"),
+        (("payload", "custom_details", "environment"), 201, "payload.custom_details.environment"),
+    ],
+)
+def test_values_longer_than_their_limit_are_named(where: tuple[str, ...], length: int, field: str) -> None:
+    payload = load("firing")
+    target = payload
+    for step in where[:-1]:
+        target = target[step]
+    target[where[-1]] = "v" * length
+    assert problems_of(payload) == {field: f"a string of at most {length - 1} characters"}
+    target[where[-1]] = "v" * (length - 1)
+    assert parse_one(payload).title

@@ -23,6 +23,10 @@ class IntegrationInfo:
 
 Parser = Callable[..., list[AlertEvent]]
 
+# The widths of the store's alert columns: a longer value is refused here, by name, instead of failing
+# the database write (PostgreSQL enforces them; SQLite does not, and both must answer alike).
+IDENTITY_LIMITS = {"source": 100, "service": 300, "resource": 300, "environment": 200, "fingerprint": 300}
+
 
 class ProblemCollector:
     """Gathers every problem in a payload so the client hears about all of them at once."""
@@ -39,21 +43,31 @@ class ProblemCollector:
         if self.problems:
             raise InvalidPayload(self.problems)
 
-    def text(self, obj: Mapping[str, Any], key: str, *, required: bool = False) -> str | None:
+    def text(
+        self, obj: Mapping[str, Any], key: str, *, required: bool = False, max_length: int | None = None
+    ) -> str | None:
         value = obj.get(key)
         if value is None:
             if required:
                 self.add(key, "a non-empty string")
             return None
-        if isinstance(value, str):
-            if required and not value.strip():
-                self.add(key, "a non-empty string", value)
-                return None
-            return value
         if isinstance(value, (int, float)) and not isinstance(value, bool):
-            return str(value)
-        self.add(key, "a string", value)
-        return None
+            value = str(value)
+        if not isinstance(value, str):
+            self.add(key, "a string", value)
+            return None
+        if required and not value.strip():
+            self.add(key, "a non-empty string", value)
+            return None
+        return self.within(key, value, max_length)
+
+    def within(self, field: str, value: str, max_length: int | None) -> str | None:
+        """`value` if it fits in `max_length` characters, else a problem named `field`."""
+        if max_length is not None and len(value) > max_length:
+            expected = f"a string of at most {max_length} characters"
+            self.problems.append(FieldProblem(f"{self.prefix}{field}", expected, f"{len(value)} characters"))
+            return None
+        return value
 
     def string_map(self, obj: Mapping[str, Any], key: str) -> dict[str, str]:
         value = obj.get(key)

@@ -14,7 +14,14 @@ from typing import Any
 from openconductor.core.errors import FieldProblem, InvalidPayload
 from openconductor.core.models import AlertEvent, AlertStatus
 from openconductor.core.severity import map_severity
-from openconductor.ingest.base import IntegrationInfo, ProblemCollector, build_event, describe, require_object
+from openconductor.ingest.base import (
+    IDENTITY_LIMITS,
+    IntegrationInfo,
+    ProblemCollector,
+    build_event,
+    describe,
+    require_object,
+)
 
 INFO = IntegrationInfo(
     slug="alertmanager",
@@ -28,6 +35,7 @@ RESOURCE_LABELS = ("instance", "pod", "host", "hostname", "node")
 ENVIRONMENT_LABELS = ("environment", "env", "stage")
 # Alertmanager writes this zero time as endsAt of firing alerts.
 _ZERO_TIME_PREFIX = "0001-01-01"
+_FINGERPRINT_PREFIX = "alertmanager:"
 
 
 def first_label(labels: Mapping[str, str], names: tuple[str, ...]) -> str | None:
@@ -70,7 +78,12 @@ def _parse_alert(alert: Any, *, index: int, received_at: datetime, external_url:
     ends_at = None
     if not (isinstance(ends_raw, str) and ends_raw.startswith(_ZERO_TIME_PREFIX)):
         ends_at = check.timestamp(alert, "endsAt")
-    fingerprint = check.text(alert, "fingerprint")
+    fingerprint = check.text(alert, "fingerprint", max_length=IDENTITY_LIMITS["fingerprint"] - len(_FINGERPRINT_PREFIX))
+    conventions = (("service", SERVICE_LABELS), ("resource", RESOURCE_LABELS), ("environment", ENVIRONMENT_LABELS))
+    for field, names in conventions:
+        name = next((name for name in names if labels.get(name)), None)
+        if name is not None:
+            check.within(f"labels.{name}", labels[name], IDENTITY_LIMITS[field])
     generator_url = check.text(alert, "generatorURL")
     check.raise_if_any()
     status = AlertStatus.RESOLVED if status_word == "resolved" else AlertStatus.FIRING
@@ -92,7 +105,7 @@ def _parse_alert(alert: Any, *, index: int, received_at: datetime, external_url:
         annotations={**annotations, **{key: value for key, value in links.items() if value}},
         starts_at=starts_at,
         ends_at=ends_at,
-        fingerprint=f"alertmanager:{fingerprint}" if fingerprint else None,
+        fingerprint=f"{_FINGERPRINT_PREFIX}{fingerprint}" if fingerprint else None,
         received_at=received_at,
         raw=alert,
     )

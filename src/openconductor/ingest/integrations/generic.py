@@ -9,7 +9,7 @@ from typing import Any
 from openconductor.core.errors import FieldProblem, InvalidPayload
 from openconductor.core.models import AlertEvent, AlertStatus
 from openconductor.core.severity import map_severity
-from openconductor.ingest.base import IntegrationInfo, ProblemCollector, build_event, describe
+from openconductor.ingest.base import IDENTITY_LIMITS, IntegrationInfo, ProblemCollector, build_event, describe
 
 INFO = IntegrationInfo(
     slug="generic",
@@ -58,9 +58,12 @@ def parse_one(item: Any, *, received_at: datetime, prefix: str = "") -> AlertEve
     severity_value = item.get("severity")
     if severity_value is not None and not isinstance(severity_value, (str, int)):
         check.add("severity", "a string such as critical, high, warning, info", severity_value)
-    fields = {key: check.text(item, key) for key in ("source", "service", "resource", "environment")}
+    fields = {
+        key: check.text(item, key, max_length=IDENTITY_LIMITS[key])
+        for key in ("source", "service", "resource", "environment")
+    }
     description = check.text(item, "description") or ""
-    fingerprint = check.text(item, "fingerprint")
+    fingerprint = check.text(item, "fingerprint", max_length=IDENTITY_LIMITS["fingerprint"])
     labels = check.string_map(item, "labels")
     annotations = check.string_map(item, "annotations")
     starts_at = check.timestamp(item, "starts_at")

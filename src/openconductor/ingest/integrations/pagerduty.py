@@ -16,7 +16,7 @@ from typing import Any
 
 from openconductor.core.models import AlertEvent, AlertStatus
 from openconductor.core.severity import map_severity
-from openconductor.ingest.base import IntegrationInfo, ProblemCollector, build_event, require_object
+from openconductor.ingest.base import IDENTITY_LIMITS, IntegrationInfo, ProblemCollector, build_event, require_object
 
 INFO = IntegrationInfo(
     slug="pagerduty",
@@ -28,6 +28,7 @@ INFO = IntegrationInfo(
 ACTIONS = ("trigger", "acknowledge", "resolve")
 SEVERITIES = ("critical", "error", "warning", "info")
 MAX_SUMMARY = 1024
+MAX_DEDUP_KEY = 255  # PagerDuty's documented limit
 
 
 def parse(payload: Any, *, received_at: datetime) -> list[AlertEvent]:
@@ -37,7 +38,7 @@ def parse(payload: Any, *, received_at: datetime) -> list[AlertEvent]:
     action = check.text(body, "event_action", required=True)
     if action is not None and action not in ACTIONS:
         check.add("event_action", "one of trigger, acknowledge, resolve", action)
-    dedup_key = check.text(body, "dedup_key")
+    dedup_key = check.text(body, "dedup_key", max_length=MAX_DEDUP_KEY)
     if action in ("acknowledge", "resolve") and not dedup_key:
         check.add("dedup_key", f"a non-empty string (required when event_action is {action})")
     details: Mapping[str, Any] = {}
@@ -51,15 +52,20 @@ def parse(payload: Any, *, received_at: datetime) -> list[AlertEvent]:
         else:
             sub = ProblemCollector("payload.")
             summary = sub.text(inner, "summary", required=True)
-            source = sub.text(inner, "source", required=True)
+            source = sub.text(inner, "source", required=True, max_length=IDENTITY_LIMITS["resource"])
+            for name in ("group", "component"):
+                if isinstance(inner.get(name), str):
+                    sub.within(name, inner[name], IDENTITY_LIMITS["service"])
             severity_word = sub.text(inner, "severity", required=True)
             if severity_word is not None and severity_word not in SEVERITIES:
                 sub.add("severity", "one of critical, error, warning, info", severity_word)
-            if summary is not None and len(summary) > MAX_SUMMARY:
-                sub.add("summary", f"at most {MAX_SUMMARY} characters", f"{len(summary)} characters")
+            if summary is not None:
+                summary = sub.within("summary", summary, MAX_SUMMARY)
             timestamp = sub.timestamp(inner, "timestamp")
             custom = inner.get("custom_details")
             details = custom if isinstance(custom, Mapping) else {}
+            if isinstance(details.get("environment"), str):
+                sub.within("custom_details.environment", details["environment"], IDENTITY_LIMITS["environment"])
             check.problems.extend(sub.problems)
     check.raise_if_any()
     assert routing_key is not None and action is not None
