@@ -19,8 +19,18 @@ def test_incident_detail_lists_alerts_with_reasons(client: TestClient) -> None:
     detail = client.get(f"/api/v1/incidents/{incident_id}")
     assert detail.status_code == 200
     body = detail.json()
-    assert (body["id"], body["title"], body["status"], body["severity"]) == (incident_id, "checkout 5xx", "open", "high")
-    assert (body["alert_count"], body["firing_count"], body["services"], body["environment"]) == (2, 2, ["checkout"], "prod")
+    assert (body["id"], body["title"], body["status"], body["severity"]) == (
+        incident_id,
+        "checkout 5xx",
+        "open",
+        "high",
+    )
+    assert (body["alert_count"], body["firing_count"], body["services"], body["environment"]) == (
+        2,
+        2,
+        ["checkout"],
+        "prod",
+    )
     # Both joined in one request, so their join times tie; look them up by id.
     reasons = {member["alert"]["id"]: member["reason"] for member in body["alerts"]}
     assert set(reasons) == set(alert_ids)
@@ -59,7 +69,11 @@ def test_acknowledge_resolve_reopen(client: TestClient) -> None:
 
     reopened = client.post(f"{base}/reopen")
     assert reopened.status_code == 200
-    assert (reopened.json()["status"], reopened.json()["resolution"], reopened.json()["resolved_at"]) == ("open", None, None)
+    assert (reopened.json()["status"], reopened.json()["resolution"], reopened.json()["resolved_at"]) == (
+        "open",
+        None,
+        None,
+    )
     again = client.post(f"{base}/reopen")
     assert again.status_code == 409
     assert "only a resolved incident can be reopened" in again.json()["message"]

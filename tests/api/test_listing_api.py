@@ -28,13 +28,24 @@ def stamp(offset_minutes: int) -> str:
 def fleet(client: TestClient) -> dict[str, str]:
     """Send the fleet; returns alert id by title."""
     payload = [
-        {"title": title, "severity": severity, "service": service, "environment": env, "source": source,
-         "starts_at": stamp(offset), "description": f"{title} described", "status": "firing"}
+        {
+            "title": title,
+            "severity": severity,
+            "service": service,
+            "environment": env,
+            "source": source,
+            "starts_at": stamp(offset),
+            "description": f"{title} described",
+            "status": "firing",
+        }
         for title, severity, service, env, source, offset, _ in FLEET
     ]
     outcomes = client.post("/api/v1/alerts", json=payload).json()["alerts"]
-    resolves = [{**item, "status": "resolved", "ends_at": stamp(120)}
-                for item, row in zip(payload, FLEET, strict=True) if row[6] == "resolved"]
+    resolves = [
+        {**item, "status": "resolved", "ends_at": stamp(120)}
+        for item, row in zip(payload, FLEET, strict=True)
+        if row[6] == "resolved"
+    ]
     assert client.post("/api/v1/alerts", json=resolves).status_code == 202
     return {row[0]: outcome["alert_id"] for row, outcome in zip(FLEET, outcomes, strict=True)}
 
@@ -143,12 +154,13 @@ def test_alert_cursor_pages_cover_everything_once(client: TestClient, sort: str)
     severities = ["critical", "high", "warning", "info", "bananas"]
     for batch in range(2):
         payload = [
-            {"title": f"a{batch}-{n}", "severity": severities[n % 5], "service": f"s{n % 4}",
-             "starts_at": stamp(n % 3)}
+            {"title": f"a{batch}-{n}", "severity": severities[n % 5], "service": f"s{n % 4}", "starts_at": stamp(n % 3)}
             for n in range(13)
         ]
         assert client.post("/api/v1/alerts", json=payload).status_code == 202
-    everything = [item["id"] for item in client.get("/api/v1/alerts", params={"sort": sort, "limit": 500}).json()["items"]]
+    everything = [
+        item["id"] for item in client.get("/api/v1/alerts", params={"sort": sort, "limit": 500}).json()["items"]
+    ]
     assert len(everything) == 26
     walked = walk(client, "/api/v1/alerts", sort=sort, limit=4)
     assert walked == everything
@@ -157,8 +169,10 @@ def test_alert_cursor_pages_cover_everything_once(client: TestClient, sort: str)
 
 @pytest.mark.parametrize("sort", ["-last_seen_at", "alert_count", "-severity", "first_seen_at"])
 def test_incident_cursor_pages_cover_everything_once(client: TestClient, sort: str) -> None:
-    payload = [{"title": f"i{n}", "service": f"svc{n}", "severity": ["critical", "info"][n % 2],
-                "starts_at": stamp(n % 2)} for n in range(11)]
+    payload = [
+        {"title": f"i{n}", "service": f"svc{n}", "severity": ["critical", "info"][n % 2], "starts_at": stamp(n % 2)}
+        for n in range(11)
+    ]
     payload += [{"title": f"extra{n}", "service": "svc0", "starts_at": stamp(0)} for n in range(3)]
     assert client.post("/api/v1/alerts", json=payload).status_code == 202
     everything = [i["id"] for i in client.get("/api/v1/incidents", params={"sort": sort, "limit": 500}).json()["items"]]

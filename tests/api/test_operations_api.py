@@ -65,5 +65,14 @@ def test_docs_and_openapi_are_served(client: TestClient) -> None:
     body = document["paths"]["/api/v1/alerts"]["post"]["requestBody"]["content"]["application/json"]["schema"]
     assert {"$ref": "#/components/schemas/AlertCreate"} in body["oneOf"]
     operations = {op["operationId"] for path in document["paths"].values() for op in path.values()}
-    assert {"create_alerts", "pagerduty_enqueue", "integration_webhook", "list_alerts", "list_incidents",
-            "get_incident", "acknowledge_incident", "resolve_incident", "reopen_incident"} <= operations
+    assert {
+        "create_alerts",
+        "pagerduty_enqueue",
+        "integration_webhook",
+        "list_alerts",
+        "list_incidents",
+        "get_incident",
+        "acknowledge_incident",
+        "resolve_incident",
+        "reopen_incident",
+    } <= operations

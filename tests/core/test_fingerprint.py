@@ -68,8 +68,16 @@ def test_every_identifying_field_counts(change: dict[str, object]) -> None:
         ({"labels": {"a": "b\x1fc=d"}}, {"labels": {"a": "b", "c": "d"}}),
         ({"labels": {"a\\": "=b"}}, {"labels": {"a": "\\=b"}}),
     ],
-    ids=["source-title", "separator-in-title", "backslash-escape", "service-resource", "env-into-labels",
-         "equals-in-label-key", "separator-in-label", "backslash-before-equals"],
+    ids=[
+        "source-title",
+        "separator-in-title",
+        "backslash-escape",
+        "service-resource",
+        "env-into-labels",
+        "equals-in-label-key",
+        "separator-in-label",
+        "backslash-before-equals",
+    ],
 )
 def test_shifting_text_between_fields_cannot_collide(left: dict[str, object], right: dict[str, object]) -> None:
     assert fingerprint(**left) != fingerprint(**right)

@@ -73,8 +73,27 @@ def test_syslog_numbers(number: int, expected: Severity) -> None:
 
 @pytest.mark.parametrize(
     "value",
-    ["bananas", "", "   ", "p9", "critical!", "crit ical", 8, -1, 10**40, 3.0, float("nan"), True, False, None,
-     [], {}, ["critical"], {"severity": "critical"}, b"critical"],
+    [
+        "bananas",
+        "",
+        "   ",
+        "p9",
+        "critical!",
+        "crit ical",
+        8,
+        -1,
+        10**40,
+        3.0,
+        float("nan"),
+        True,
+        False,
+        None,
+        [],
+        {},
+        ["critical"],
+        {"severity": "critical"},
+        b"critical",
+    ],
 )
 def test_anything_unrecognised_is_unknown_and_never_raises(value: object) -> None:
     assert map_severity(value) is Severity.UNKNOWN
@@ -84,6 +103,8 @@ def test_worst_picks_the_higher_rank_in_either_order() -> None:
     assert worst(Severity.INFO, Severity.CRITICAL) is Severity.CRITICAL
     assert worst(Severity.CRITICAL, Severity.INFO) is Severity.CRITICAL
     assert worst(Severity.UNKNOWN, Severity.INFO) is Severity.INFO
-    ranks = [level.rank for level in (Severity.UNKNOWN, Severity.INFO, Severity.WARNING, Severity.HIGH, Severity.CRITICAL)]
+    ranks = [
+        level.rank for level in (Severity.UNKNOWN, Severity.INFO, Severity.WARNING, Severity.HIGH, Severity.CRITICAL)
+    ]
     assert ranks == sorted(ranks)
     assert len(set(ranks)) == 5

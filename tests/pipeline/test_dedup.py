@@ -13,7 +13,11 @@ T0 = datetime(2026, 1, 5, 10, 0, tzinfo=UTC)
 
 
 def event(
-    minutes: float, *, status: str = "firing", severity: Severity = Severity.WARNING, key: str = "disk-db-1",
+    minutes: float,
+    *,
+    status: str = "firing",
+    severity: Severity = Severity.WARNING,
+    key: str = "disk-db-1",
     acknowledge: bool = False,
 ) -> AlertEvent:
     moment = T0 + timedelta(minutes=minutes)

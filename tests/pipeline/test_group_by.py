@@ -19,8 +19,15 @@ GRACE = SETTINGS.correlation.reopen_grace
 
 
 def event(
-    at: timedelta, *, key: str, service: str = "api", environment: str = "prod", status: str = "firing",
-    severity: Severity = Severity.WARNING, base: datetime = T0, starts: timedelta | None = None,
+    at: timedelta,
+    *,
+    key: str,
+    service: str = "api",
+    environment: str = "prod",
+    status: str = "firing",
+    severity: Severity = Severity.WARNING,
+    base: datetime = T0,
+    starts: timedelta | None = None,
 ) -> AlertEvent:
     moment = base + at
     resolved = status == "resolved"
@@ -56,7 +63,11 @@ def test_same_keys_within_the_window_share_an_incident_with_evidence() -> None:
     incident = pipeline.state.incidents[first.incident_id or ""]
     assert (incident.alert_count, incident.firing_count, incident.services) == (2, 2, {"api"})
     opened, joined = batch.changes.memberships
-    assert (opened.alert_id, opened.rule, opened.evidence) == (first.id, "opened", {"keys": {"environment": "prod", "service": "api"}})
+    assert (opened.alert_id, opened.rule, opened.evidence) == (
+        first.id,
+        "opened",
+        {"keys": {"environment": "prod", "service": "api"}},
+    )
     assert (joined.alert_id, joined.rule, joined.score) == (second.id, "group_by", 1.0)
     assert joined.evidence == {
         "keys": {"environment": "prod", "service": "api"},
@@ -170,8 +181,15 @@ def outcome_shape(pipeline: Pipeline, keys: list[str]) -> list[tuple[str, str, s
     for key in keys:
         alert = pipeline.state.alerts_by_fingerprint[key]
         incident = pipeline.state.incidents[alert.incident_id or ""]
-        shape.append((alert.status.value, incident.status.value, incident.resolution, incident.alert_count,
-                      incident.firing_count))
+        shape.append(
+            (
+                alert.status.value,
+                incident.status.value,
+                incident.resolution,
+                incident.alert_count,
+                incident.firing_count,
+            )
+        )
     return shape
 
 
@@ -210,7 +228,9 @@ def test_quiet_time_passes_between_events_of_one_batch() -> None:
 def partition(pipeline: Pipeline, keys: list[str]) -> list[int]:
     """Incidents numbered by first appearance, so two runs can be compared without their ids."""
     numbering: dict[str, int] = {}
-    return [numbering.setdefault(pipeline.state.alerts_by_fingerprint[k].incident_id or "", len(numbering)) for k in keys]
+    return [
+        numbering.setdefault(pipeline.state.alerts_by_fingerprint[k].incident_id or "", len(numbering)) for k in keys
+    ]
 
 
 def test_replaying_old_events_groups_exactly_as_live() -> None:
@@ -224,7 +244,9 @@ def test_replaying_old_events_groups_exactly_as_live() -> None:
         batch = pipeline.run([event(at, key=key, base=base) for at, key in zip(offsets, keys, strict=True)])
         # Incidents that went quiet long ago have left the working set; the batch still holds them.
         incidents = batch.changes.new_incidents
-        resolutions = [incidents[pipeline.state.alerts_by_fingerprint[key].incident_id or ""].resolution for key in keys]
+        resolutions = [
+            incidents[pipeline.state.alerts_by_fingerprint[key].incident_id or ""].resolution for key in keys
+        ]
         results.append((partition(pipeline, keys), resolutions))
     assert results[0] == results[1]
     assert results[0][0] == [0, 0, 1, 2, 2, 3]
