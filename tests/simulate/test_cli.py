@@ -32,8 +32,19 @@ def run(app: typer.Typer, *args: str) -> None:
 
 def test_writes_n_lines_and_a_topology(app: typer.Typer, tmp_path: Path) -> None:
     out, topology_out = tmp_path / "alerts.jsonl", tmp_path / "topology.json"
-    run(app, "--profile", "small", "--alerts", "2500", "--seed", "4", "--out", str(out),
-        "--topology-out", str(topology_out))
+    run(
+        app,
+        "--profile",
+        "small",
+        "--alerts",
+        "2500",
+        "--seed",
+        "4",
+        "--out",
+        str(out),
+        "--topology-out",
+        str(topology_out),
+    )
     lines = out.read_bytes().splitlines()
     assert len(lines) == 2500
     assert all(orjson.loads(line)["_truth"]["group"] for line in lines)

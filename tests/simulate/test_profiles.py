@@ -13,7 +13,9 @@ from openconductor.simulate import Simulation, available_profiles, load_profile
 from openconductor.simulate.profiles import PROFILE_DIR, ProfileError, parse_profile
 
 
-@pytest.mark.parametrize(("name", "low", "high"), [("small", 25, 40), ("midsize", 250, 350), ("enterprise", 2700, 3300)])
+@pytest.mark.parametrize(
+    ("name", "low", "high"), [("small", 25, 40), ("midsize", 250, 350), ("enterprise", 2700, 3300)]
+)
 def test_built_in_profiles_have_their_documented_size(name: str, low: int, high: int) -> None:
     assert name in available_profiles()
     simulation = Simulation(load_profile(name), seed=1)

@@ -11,14 +11,27 @@ from openconductor.simulate.rules import BEHAVIOURS, SOURCES
 
 RFC3339 = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$")
 REQUIRED = {
-    "title": str, "severity": str, "status": str, "source": str, "service": str, "resource": str,
-    "environment": str, "description": str, "labels": dict, "annotations": dict, "starts_at": str,
-    "received_at": str, "_truth": dict,
+    "title": str,
+    "severity": str,
+    "status": str,
+    "source": str,
+    "service": str,
+    "resource": str,
+    "environment": str,
+    "description": str,
+    "labels": dict,
+    "annotations": dict,
+    "starts_at": str,
+    "received_at": str,
+    "_truth": dict,
 }
 SEVERITY_WORDS = {
-    "prometheus": {"critical", "warning"}, "grafana": {"critical", "warning"},
-    "datadog": {"P1", "P2", "P3", "P4", "P5", "error"}, "cloudwatch": {"ALARM", "OK"},
-    "zabbix": {"Disaster", "High", "Average", "Warning"}, "nagios": {"CRITICAL", "WARNING", "DOWN", "OK"},
+    "prometheus": {"critical", "warning"},
+    "grafana": {"critical", "warning"},
+    "datadog": {"P1", "P2", "P3", "P4", "P5", "error"},
+    "cloudwatch": {"ALARM", "OK"},
+    "zabbix": {"Disaster", "High", "Average", "Warning"},
+    "nagios": {"CRITICAL", "WARNING", "DOWN", "OK"},
     "synthetic": {"DOWN", "DEGRADED", "UP"},
 }
 
@@ -46,7 +59,9 @@ def test_every_record_has_the_generic_shape(stream: str, request: pytest.Fixture
             assert record["ends_at"] is None
         else:
             assert record["status"] == "resolved"
-            assert RFC3339.match(record["ends_at"]) and record["starts_at"] <= record["ends_at"] <= record["received_at"]
+            assert (
+                RFC3339.match(record["ends_at"]) and record["starts_at"] <= record["ends_at"] <= record["received_at"]
+            )
         assert ("fingerprint" in record) == BEHAVIOURS[record["source"]].sends_fingerprint
         truth = record["_truth"]
         assert truth["kind"] in ("incident", "noise") and isinstance(truth["root_cause"], bool)
@@ -93,8 +108,9 @@ def test_some_records_carry_sparse_labels(midsize_stream: tuple[list[dict[str, A
 def test_titles_have_variable_parts(midsize_stream: tuple[list[dict[str, Any]], dict[str, Any]]) -> None:
     records = midsize_stream[0]
     pods = {r["labels"]["pod"] for r in records if "pod" in r["labels"]}
-    assert any(re.fullmatch(r"[a-z0-9-]+-[bcdfghjklmnpqrstvwxz2456789]{10}-[bcdfghjklmnpqrstvwxz2456789]{5}", p)
-               for p in pods)
+    assert any(
+        re.fullmatch(r"[a-z0-9-]+-[bcdfghjklmnpqrstvwxz2456789]{10}-[bcdfghjklmnpqrstvwxz2456789]{5}", p) for p in pods
+    )
     assert any(re.search(r"i-0[0-9a-f]{16}", r["title"]) for r in records if r["source"] == "datadog")
     descriptions = {r["description"] for r in records if r["title"] == records[0]["title"]}
     assert len(descriptions) > 1 or len(records) < 2

@@ -73,11 +73,15 @@ def test_concurrent_unrelated_failures_share_environment_and_neighbourhood(midsi
         roots = [r for r in members if r["_truth"]["root_cause"]]
         if roots:
             moments = [calendar.timegm(time.strptime(r["received_at"], "%Y-%m-%dT%H:%M:%SZ")) for r in members]
-            spans[group] = (min(moments), max(moments), (roots[0]["_truth"]["environment"], roots[0]["_truth"]["component"]))
+            spans[group] = (
+                min(moments),
+                max(moments),
+                (roots[0]["_truth"]["environment"], roots[0]["_truth"]["component"]),
+            )
     close = 0
     ordered = sorted(spans.values())
-    for i, (start, end, root) in enumerate(ordered):
-        for other_start, _, other_root in ordered[i + 1:]:
+    for i, (_start, end, root) in enumerate(ordered):
+        for other_start, _, other_root in ordered[i + 1 :]:
             if other_start > end:
                 break
             if other_root != root and other_root[0] == root[0]:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sys
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
 
 import orjson
@@ -14,7 +14,7 @@ from openconductor.simulate import ProfileError, Simulation, load_profile
 from openconductor.simulate.writer import write_lines
 
 
-class OutputFormat(str, Enum):
+class OutputFormat(StrEnum):
     generic = "generic"
     alertmanager = "alertmanager"
 
@@ -24,7 +24,9 @@ def register(app: typer.Typer) -> None:
 
     @app.command("simulate")
     def simulate(
-        profile: str = typer.Option(..., "--profile", help="Built-in profile (small, midsize, enterprise) or a YAML path."),
+        profile: str = typer.Option(
+            ..., "--profile", help="Built-in profile (small, midsize, enterprise) or a YAML path."
+        ),
         alerts: int = typer.Option(..., "--alerts", min=1, help="How many alerts to write; the time span follows."),
         seed: int = typer.Option(0, "--seed", help="Same seed and arguments give a byte-identical file."),
         out: Path = typer.Option(..., "--out", help="Output JSON Lines file, or - for standard output."),
@@ -44,11 +46,20 @@ def register(app: typer.Typer) -> None:
             written = write_lines(records, sys.stdout.buffer, fmt=output_format.value, limit=alerts)
             sys.stdout.buffer.flush()
             return
-        columns = (TextColumn("[bold]simulate[/] {task.description}"), BarColumn(), MofNCompleteColumn(),
-                   TimeElapsedColumn())
+        columns = (
+            TextColumn("[bold]simulate[/] {task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+        )
         with out.open("wb", buffering=1 << 20) as handle, Progress(*columns, transient=False) as progress:
             task = progress.add_task(f"{chosen.name} seed={seed}", total=alerts)
-            written = write_lines(records, handle, fmt=output_format.value, limit=alerts,
-                                  progress=lambda done: progress.update(task, completed=done))
+            written = write_lines(
+                records,
+                handle,
+                fmt=output_format.value,
+                limit=alerts,
+                progress=lambda done: progress.update(task, completed=done),
+            )
         unit = "lines" if output_format is OutputFormat.generic else "webhook bodies"
         typer.echo(f"wrote {written} {unit} to {out}")

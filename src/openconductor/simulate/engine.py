@@ -133,8 +133,11 @@ class Simulation:
         # A tool never reports a recovery before the problem it reported.
         received = max(received, first_received + 1)
         resolved = base | {
-            "status": "resolved", "ends_at": fmt(condition_end), "description": identity.describe(rng),
-            "received_at": fmt(received), "_truth": truth,
+            "status": "resolved",
+            "ends_at": fmt(condition_end),
+            "description": identity.describe(rng),
+            "received_at": fmt(received),
+            "_truth": truth,
         }
         if identity.resolved_title:
             resolved["title"] = identity.resolved_title
@@ -145,10 +148,18 @@ class Simulation:
 
     def base_record(self, identity: AlertIdentity, *, truth: dict[str, Any], starts: float) -> dict[str, Any]:
         record: dict[str, Any] = {
-            "title": identity.title, "severity": identity.severity, "status": "firing", "source": identity.source,
-            "service": identity.service, "resource": identity.resource, "environment": identity.environment,
-            "description": "", "labels": identity.labels, "annotations": identity.annotations,
-            "starts_at": self.format_time(starts), "ends_at": None,
+            "title": identity.title,
+            "severity": identity.severity,
+            "status": "firing",
+            "source": identity.source,
+            "service": identity.service,
+            "resource": identity.resource,
+            "environment": identity.environment,
+            "description": "",
+            "labels": identity.labels,
+            "annotations": identity.annotations,
+            "starts_at": self.format_time(starts),
+            "ends_at": None,
         }
         if identity.fingerprint and BEHAVIOURS[identity.source].sends_fingerprint:
             record["fingerprint"] = identity.fingerprint
@@ -158,5 +169,10 @@ class Simulation:
 
     def truth(self, *, group: str, kind: str, component: int, root_cause: bool) -> dict[str, Any]:
         c = self.topology.components[component]
-        return {"group": group, "kind": kind, "root_cause": root_cause, "component": c.name,
-                "environment": c.environment}
+        return {
+            "group": group,
+            "kind": kind,
+            "root_cause": root_cause,
+            "component": c.name,
+            "environment": c.environment,
+        }

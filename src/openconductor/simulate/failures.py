@@ -15,16 +15,33 @@ if TYPE_CHECKING:
 
 # Failure modes of the broken component itself: (what happened, the kinds of alert it raises).
 ROOT_MODES: dict[str, tuple[tuple[str, tuple[str, ...]], ...]] = {
-    "edge": (("5xx storm", ("error_rate", "synthetic")), ("expired certificate", ("cert_expiry", "synthetic", "error_rate")),
-             ("slow origin", ("latency",))),
-    "frontend": (("bad deploy", ("error_rate", "crash_loop")), ("overload", ("latency", "saturation")),
-                 ("crash", ("crash_loop", "availability"))),
-    "api": (("bad deploy", ("error_rate", "crash_loop")), ("overload", ("latency", "saturation")),
-            ("memory leak", ("saturation", "crash_loop")), ("crash", ("availability", "crash_loop"))),
-    "worker": (("crash", ("crash_loop", "queue_lag")), ("stuck consumer", ("queue_lag",)),
-               ("overload", ("saturation", "queue_lag"))),
-    "database": (("disk full", ("disk", "availability")), ("connection exhaustion", ("saturation", "latency")),
-                 ("outage", ("availability",)), ("slow queries", ("latency", "saturation"))),
+    "edge": (
+        ("5xx storm", ("error_rate", "synthetic")),
+        ("expired certificate", ("cert_expiry", "synthetic", "error_rate")),
+        ("slow origin", ("latency",)),
+    ),
+    "frontend": (
+        ("bad deploy", ("error_rate", "crash_loop")),
+        ("overload", ("latency", "saturation")),
+        ("crash", ("crash_loop", "availability")),
+    ),
+    "api": (
+        ("bad deploy", ("error_rate", "crash_loop")),
+        ("overload", ("latency", "saturation")),
+        ("memory leak", ("saturation", "crash_loop")),
+        ("crash", ("availability", "crash_loop")),
+    ),
+    "worker": (
+        ("crash", ("crash_loop", "queue_lag")),
+        ("stuck consumer", ("queue_lag",)),
+        ("overload", ("saturation", "queue_lag")),
+    ),
+    "database": (
+        ("disk full", ("disk", "availability")),
+        ("connection exhaustion", ("saturation", "latency")),
+        ("outage", ("availability",)),
+        ("slow queries", ("latency", "saturation")),
+    ),
     "cache": (("memory exhaustion", ("saturation", "latency")), ("outage", ("availability",))),
     "queue": (("broker down", ("availability",)), ("disk full", ("disk", "saturation"))),
     "host": (("down", ("availability",)), ("disk full", ("disk",)), ("cpu exhaustion", ("saturation",))),
@@ -58,11 +75,19 @@ def start_failure_processes(sim: Simulation) -> None:
         if not layers:
             continue
 
-        def arrive(moment: float, *, rng: random.Random = rng, rate: float = per_day / 86400,
-                   layers: list[str] = layers, weights: list[float] = weights,
-                   candidates: dict[str, list[int]] = candidates) -> None:
+        def arrive(
+            moment: float,
+            *,
+            rng: random.Random = rng,
+            rate: float = per_day / 86400,
+            layers: list[str] = layers,
+            weights: list[float] = weights,
+            candidates: dict[str, list[int]] = candidates,
+        ) -> None:
             layer = rng.choices(layers, weights)[0]
-            inject_failure(sim, root=rng.choice(candidates[layer]), start=moment, rng=random.Random(rng.getrandbits(64)))
+            inject_failure(
+                sim, root=rng.choice(candidates[layer]), start=moment, rng=random.Random(rng.getrandbits(64))
+            )
             sim.schedule(moment + rng.expovariate(rate), arrive)
 
         sim.schedule(sim.profile.start + rng.expovariate(per_day / 86400), arrive)
@@ -80,13 +105,15 @@ def inject_failure(sim: Simulation, *, root: int, start: float, rng: random.Rand
     spec = sim.profile.failures
     components = sim.topology.components
     group = sim.new_group("inc")
-    duration = min(2 * 86400.0, max(180.0, rng.lognormvariate(math.log(spec.duration_median_minutes * 60),
-                                                              spec.duration_sigma)))
+    duration = min(
+        2 * 86400.0, max(180.0, rng.lognormvariate(math.log(spec.duration_median_minutes * 60), spec.duration_sigma))
+    )
     end = start + duration
     root_component = components[root]
     _, root_kinds = rng.choice(ROOT_MODES[root_component.layer])
-    _raise_alerts(sim, component=root_component, kinds=root_kinds, group=group, root_cause=True,
-                  start=start, end=end, rng=rng)
+    _raise_alerts(
+        sim, component=root_component, kinds=root_kinds, group=group, root_cause=True, start=start, end=end, rng=rng
+    )
     frontier = deque([(root, start, end, 0)])
     affected = {root}
     while frontier and len(affected) < spec.max_affected:
@@ -111,8 +138,16 @@ def inject_failure(sim: Simulation, *, root: int, start: float, rng: random.Rand
             else:
                 pool = SYMPTOMS[caller_component.layer]
                 kinds = tuple(dict.fromkeys(rng.choice(pool) for _ in range(rng.choice((1, 1, 2, 2, 3)))))
-            _raise_alerts(sim, component=caller_component, kinds=kinds, group=group, root_cause=False,
-                          start=caller_onset, end=caller_end, rng=rng)
+            _raise_alerts(
+                sim,
+                component=caller_component,
+                kinds=kinds,
+                group=group,
+                root_cause=False,
+                start=caller_onset,
+                end=caller_end,
+                rng=rng,
+            )
             frontier.append((caller, caller_onset, caller_end, depth + 1))
     if rng.random() < spec.neighbour_failure_probability:
         _schedule_neighbour_failure(sim, root=root_component, start=start, rng=rng)
@@ -120,8 +155,15 @@ def inject_failure(sim: Simulation, *, root: int, start: float, rng: random.Rand
 
 
 def _raise_alerts(
-    sim: Simulation, *, component: Component, kinds: tuple[str, ...], group: str, root_cause: bool,
-    start: float, end: float, rng: random.Random,
+    sim: Simulation,
+    *,
+    component: Component,
+    kinds: tuple[str, ...],
+    group: str,
+    root_cause: bool,
+    start: float,
+    end: float,
+    rng: random.Random,
 ) -> None:
     detection = sim.profile.failures.detection_probability * (1.0 if root_cause else 0.85)
     truth = sim.truth(group=group, kind="incident", component=component.index, root_cause=root_cause)
@@ -132,8 +174,14 @@ def _raise_alerts(
             for identity in render(source, kind, component, topology=sim.topology, rng=rng):
                 # Each tool crosses its own threshold at its own moment.
                 onset = start + rng.uniform(0, 120)
-                sim.emit_alert(identity, truth=truth, condition_start=onset, condition_end=end + rng.uniform(0, 90),
-                               rng=rng, storm=True)
+                sim.emit_alert(
+                    identity,
+                    truth=truth,
+                    condition_start=onset,
+                    condition_end=end + rng.uniform(0, 90),
+                    rng=rng,
+                    storm=True,
+                )
 
 
 def _schedule_neighbour_failure(sim: Simulation, *, root: Component, start: float, rng: random.Random) -> None:

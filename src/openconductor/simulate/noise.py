@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import random
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from openconductor.simulate.failures import ROOT_MODES, SYMPTOMS
@@ -37,7 +38,7 @@ def start_noise_processes(sim: Simulation) -> None:
         _periodic_job(sim, rng=rng)
 
 
-def _poisson(sim: Simulation, *, name: str, per_day: float, episode) -> None:  # type: ignore[no-untyped-def]
+def _poisson(sim: Simulation, *, name: str, per_day: float, episode: Callable[..., None]) -> None:
     if per_day <= 0:
         return
     rng = sim.rng_for(name)
@@ -105,7 +106,9 @@ def _chronic(sim: Simulation, *, rng: random.Random) -> None:
 
     def resend(moment: float) -> None:
         received = moment + own_rng.uniform(*behaviour.delivery)
-        sim.schedule(received, base | {"description": identity.describe(own_rng), "received_at": sim.format_time(received)})
+        sim.schedule(
+            received, base | {"description": identity.describe(own_rng), "received_at": sim.format_time(received)}
+        )
         sim.schedule(moment + repeat, resend)
 
     sends_before_window = math.ceil((sim.profile.start - starts) / repeat)
@@ -135,8 +138,13 @@ def _periodic_job(sim: Simulation, *, rng: random.Random) -> None:
     def run(moment: float) -> None:
         if job_rng.random() < 0.85:
             truth = sim.truth(group=sim.new_group("job"), kind="noise", component=identity.component, root_cause=False)
-            sim.emit_alert(identity, truth=truth, condition_start=moment,
-                           condition_end=moment + job_rng.uniform(20, 90) * 60, rng=job_rng)
+            sim.emit_alert(
+                identity,
+                truth=truth,
+                condition_start=moment,
+                condition_end=moment + job_rng.uniform(20, 90) * 60,
+                rng=job_rng,
+            )
         sim.schedule(moment - moment % DAY + DAY + hour + job_rng.uniform(-5, 10) * 60, run)
 
     first = first_day + hour + 600
@@ -148,8 +156,11 @@ def _maintenance_storm(sim: Simulation, *, start: float, rng: random.Random) -> 
     components = sim.topology.components
     anchor = components[rng.randrange(len(components))]
     layer = rng.choice(("k8s_node", "host"))
-    pool = [i for i in sim.topology.by_environment[anchor.environment]
-            if components[i].layer == layer and components[i].region == anchor.region]
+    pool = [
+        i
+        for i in sim.topology.by_environment[anchor.environment]
+        if components[i].layer == layer and components[i].region == anchor.region
+    ]
     if not pool:
         return
     machines = rng.sample(pool, min(len(pool), rng.randint(3, 25)))
@@ -163,16 +174,36 @@ def _maintenance_storm(sim: Simulation, *, start: float, rng: random.Random) -> 
         for caller in machine.callers:
             caller_layer = components[caller].layer
             if caller_layer in ON_KUBERNETES and rng.random() < 0.6:
-                _storm_alerts(sim, component=caller, kinds=("crash_loop",), group=group,
-                              start=moment + 30, end=moment + down + 60, rng=rng)
+                _storm_alerts(
+                    sim,
+                    component=caller,
+                    kinds=("crash_loop",),
+                    group=group,
+                    start=moment + 30,
+                    end=moment + down + 60,
+                    rng=rng,
+                )
             elif caller_layer in DATA_LAYERS and rng.random() < 0.5:
-                _storm_alerts(sim, component=caller, kinds=("availability",), group=group,
-                              start=moment + 10, end=moment + down, rng=rng)
+                _storm_alerts(
+                    sim,
+                    component=caller,
+                    kinds=("availability",),
+                    group=group,
+                    start=moment + 10,
+                    end=moment + down,
+                    rng=rng,
+                )
         moment += down + rng.uniform(1, 5) * 60
 
 
 def _storm_alerts(
-    sim: Simulation, *, component: int, kinds: tuple[str, ...], group: str, start: float, end: float,
+    sim: Simulation,
+    *,
+    component: int,
+    kinds: tuple[str, ...],
+    group: str,
+    start: float,
+    end: float,
     rng: random.Random,
 ) -> None:
     target = sim.topology.components[component]

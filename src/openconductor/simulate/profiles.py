@@ -179,10 +179,10 @@ def _check_section(
         if key not in values:
             errors.append(f"{origin}: {section}.{key}: missing, expected {expected.__name__}")
             continue
-        value = values[key]
+        value: Any = values[key]
         if expected is float and isinstance(value, int) and not isinstance(value, bool):
             value = float(value)
-        if not isinstance(value, expected) or isinstance(value, bool):
+        if not _has_type(value, expected):
             errors.append(f"{origin}: {section}.{key}: expected {expected.__name__}, got {value!r}")
             continue
         if key in _PROBABILITIES and not 0.0 <= value <= 1.0:
@@ -194,6 +194,11 @@ def _check_section(
             errors += [f"{origin}: {section}.{key}.{k}: expected a non-negative number" for k in bad]
         checked[key] = value
     return checked if len(checked) == len(schema) else None
+
+
+def _has_type(value: Any, expected: type) -> bool:
+    """isinstance, except that YAML booleans never count as numbers."""
+    return isinstance(value, expected) and not isinstance(value, bool)
 
 
 def _check_topology(topology: TopologySpec, *, errors: list[str], origin: str) -> None:

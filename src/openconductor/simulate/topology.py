@@ -6,140 +6,13 @@ import random
 from dataclasses import dataclass, field
 from typing import Any
 
+from openconductor.simulate.names import DOMAIN_WORDS, NAME_PATTERNS, POD_ALPHABET, QUALIFIERS, TEAM_WORDS
 from openconductor.simulate.profiles import TopologySpec
 
 APP_LAYERS = ("edge", "frontend", "api", "worker", "queue", "database", "cache")
 INFRA_LAYERS = ("host", "k8s_node", "network")
 ON_KUBERNETES = ("frontend", "api", "worker")
 DATA_LAYERS = ("queue", "database", "cache")
-# Kubernetes' random-name alphabet (no vowels, no look-alike digits), so pod names look like the real thing.
-POD_ALPHABET = "bcdfghjklmnpqrstvwxz2456789"
-
-DOMAIN_WORDS = (
-    "checkout",
-    "payments",
-    "cart",
-    "catalog",
-    "search",
-    "inventory",
-    "orders",
-    "shipping",
-    "billing",
-    "invoices",
-    "accounts",
-    "auth",
-    "identity",
-    "profile",
-    "recommendations",
-    "reviews",
-    "pricing",
-    "promotions",
-    "notifications",
-    "email",
-    "sms",
-    "ledger",
-    "fraud",
-    "risk",
-    "reporting",
-    "analytics",
-    "media",
-    "images",
-    "geo",
-    "tax",
-    "loyalty",
-    "subscriptions",
-    "wallet",
-    "refunds",
-    "returns",
-    "warehouse",
-    "fulfillment",
-    "tracking",
-    "support",
-    "tickets",
-    "chat",
-    "feed",
-    "ads",
-    "audit",
-    "config",
-    "flags",
-    "session",
-    "quotes",
-    "claims",
-    "partners",
-    "merchants",
-    "payouts",
-    "kyc",
-    "onboarding",
-    "documents",
-    "exports",
-    "imports",
-    "scheduler",
-    "routing",
-    "dispatch",
-    "fleet",
-    "maps",
-    "booking",
-    "calendar",
-    "reminders",
-    "consent",
-    "preferences",
-    "translations",
-    "content",
-    "cms",
-    "assets",
-    "uploads",
-    "thumbnails",
-    "video",
-    "streams",
-    "metering",
-    "usage",
-    "quota",
-    "licenses",
-    "entitlements",
-    "contracts",
-    "crm",
-    "leads",
-    "campaigns",
-    "segments",
-    "experiments",
-    "telemetry",
-    "events",
-    "webhooks",
-    "integrations",
-    "sync",
-    "backoffice",
-)
-QUALIFIERS = ("", "core", "history", "public", "internal", "admin", "batch", "read", "write", "v2", "edge", "ops")
-NAME_PATTERNS = {
-    "frontend": ("{d}-web", "{d}-ui", "{d}-frontend"),
-    "api": ("{d}-api", "{d}-service", "{d}-svc", "{d}-grpc"),
-    "worker": ("{d}-worker", "{d}-consumer", "{d}-jobs"),
-    "queue": ("{d}-events", "{d}-queue", "{d}-topic"),
-    "database": ("{d}-db", "{d}-postgres", "{d}-mysql"),
-    "cache": ("{d}-cache", "{d}-redis"),
-}
-TEAM_WORDS = (
-    "payments",
-    "storefront",
-    "growth",
-    "logistics",
-    "identity",
-    "data",
-    "search",
-    "platform",
-    "sre",
-    "network",
-    "risk",
-    "finance",
-    "media",
-    "messaging",
-    "partners",
-    "mobile",
-    "core",
-    "ml",
-    "support",
-    "ops",
-)
 ENV_OCTET = {"prod": 10, "staging": 20, "dev": 30, "qa": 40, "perf": 50}
 
 
@@ -445,7 +318,9 @@ def _monitors(component: Component, *, uses_datadog: bool, rng: random.Random) -
         chosen.append("prometheus")
     if uses_datadog and layer not in ("network",):
         chosen.append("datadog")
-    if layer in (*DATA_LAYERS, "edge") and rng.random() < 0.6 or layer in ("host", "k8s_node") and rng.random() < 0.4:
+    if (layer in (*DATA_LAYERS, "edge") and rng.random() < 0.6) or (
+        layer in ("host", "k8s_node") and rng.random() < 0.4
+    ):
         chosen.append("cloudwatch")
     if prod and layer in ("frontend", "api", "edge") and rng.random() < 0.35:
         chosen.append("grafana")

@@ -82,10 +82,16 @@ def alertmanager_bodies(
         labels = record["labels"]
         team = labels.get("team") or labels.get("grafana_folder", "default").lower()
         key = (record["_truth"]["environment"], team, labels["alertname"])
-        group = pending.get(key)
-        if group is None:
+        existing = pending.get(key)
+        if existing is not None:
+            group = existing
+        else:
             previous = last_flush.get(key, -GROUP_INTERVAL_SECONDS)
-            deadline = previous + GROUP_INTERVAL_SECONDS if now - previous < GROUP_INTERVAL_SECONDS else now + GROUP_WAIT_SECONDS
+            deadline = (
+                previous + GROUP_INTERVAL_SECONDS
+                if now - previous < GROUP_INTERVAL_SECONDS
+                else now + GROUP_WAIT_SECONDS
+            )
             group = _Group(environment=key[0], team=team, name=key[2], deadline=deadline)
             pending[key] = group
             sequence += 1
@@ -110,11 +116,18 @@ def _alert(record: dict[str, Any]) -> dict[str, Any]:
     if record["source"] == "grafana":
         url = f"https://grafana.example.com/alerting/grafana/{labels.get('__alert_rule_uid__', '')}/view"
     else:
-        url = f"http://prometheus.{labels.get('cluster', 'default')}.example.com:9090/graph?g0.expr={labels['alertname']}"
+        url = (
+            f"http://prometheus.{labels.get('cluster', 'default')}.example.com:9090/graph?g0.expr={labels['alertname']}"
+        )
     return {
-        "status": record["status"], "labels": labels, "annotations": record["annotations"],
-        "startsAt": record["starts_at"], "endsAt": record["ends_at"] or FIRING_ENDS_AT,
-        "generatorURL": url, "fingerprint": record["fingerprint"], "_truth": record["_truth"],
+        "status": record["status"],
+        "labels": labels,
+        "annotations": record["annotations"],
+        "startsAt": record["starts_at"],
+        "endsAt": record["ends_at"] or FIRING_ENDS_AT,
+        "generatorURL": url,
+        "fingerprint": record["fingerprint"],
+        "_truth": record["_truth"],
     }
 
 
