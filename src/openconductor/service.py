@@ -65,7 +65,7 @@ class Platform:
     def ingest(self, events: list[AlertEvent], *, integration: str) -> list[Outcome]:
         """Deduplicate and correlate `events`, and return only once the result is durable."""
         with self._lock:
-            batch = self.pipeline.run(events)
+            batch = self._run(lambda: self.pipeline.run(events))
             self._persist(batch)
         self.metrics.alerts_received.labels(integration).inc(len(events))
         self._count(batch)
@@ -80,9 +80,17 @@ class Platform:
 
     def sweep(self, now: datetime | None = None) -> None:
         with self._lock:
-            batch = self.pipeline.sweep(now or utcnow())
+            batch = self._run(lambda: self.pipeline.sweep(now or utcnow()))
             self._persist(batch)
         self._count(batch)
+
+    def _run(self, step: Callable[[], Batch]) -> Batch:
+        try:
+            return step()
+        except Exception:
+            # A stage failed halfway: earlier events of the batch are already in the working set.
+            self._rebuild()
+            raise
 
     def _persist(self, batch: Batch) -> None:
         try:
