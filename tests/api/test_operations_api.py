@@ -34,8 +34,9 @@ def metric(text: str, name: str) -> float:
 
 
 def test_metrics_count_received_alerts_and_latency(client: TestClient) -> None:
-    client.post("/api/v1/alerts", json=[{"title": "a"}, {"title": "b"}, {"title": "a"}])
-    client.post("/api/v1/integrations/alertmanager", json={"alerts": [{"labels": {"alertname": "X"}}]})
+    web = [{"title": "a", "service": "web"}, {"title": "b", "service": "web"}, {"title": "a", "service": "web"}]
+    client.post("/api/v1/alerts", json=web)
+    client.post("/api/v1/integrations/alertmanager", json={"alerts": [{"labels": {"alertname": "X", "job": "db"}}]})
     client.post("/api/v1/alerts", json={"severity": "critical"})
     response = client.get("/metrics")
     assert response.status_code == 200
@@ -44,8 +45,8 @@ def test_metrics_count_received_alerts_and_latency(client: TestClient) -> None:
     assert metric(text, 'openconductor_alerts_received_total{integration="generic"}') == 3.0
     assert metric(text, 'openconductor_alerts_received_total{integration="alertmanager"}') == 1.0
     assert metric(text, "openconductor_alerts_deduplicated_total") == 1.0
-    # None of them names a service or environment, so they share the one incident of empty keys.
-    assert metric(text, "openconductor_incidents_opened_total") == 1.0
+    # One incident for the web alerts, one for the Alertmanager alert of the db job.
+    assert metric(text, "openconductor_incidents_opened_total") == 2.0
     assert metric(text, 'openconductor_requests_rejected_total{reason="invalid_payload"}') == 1.0
     assert metric(text, "openconductor_ingest_latency_seconds_count") == 2.0
     assert metric(text, 'openconductor_ingest_latency_seconds_bucket{le="+Inf"}') == 2.0
