@@ -17,6 +17,7 @@ import orjson
 from openconductor.core.errors import InvalidPayload
 from openconductor.core.models import AlertEvent
 from openconductor.core.timeutil import parse_rfc3339
+from openconductor.ingest.base import reject_unstorable
 from openconductor.ingest.integrations import generic
 from openconductor.service import Platform
 
@@ -65,6 +66,7 @@ def parse_record(line: bytes, *, previous: datetime | None) -> AlertEvent:
     else:
         arrival = None
     received_at = _arrival(record, arrival, previous)
+    reject_unstorable(record)
     return generic.parse_one(record, received_at=received_at)
 
 

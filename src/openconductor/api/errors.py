@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 import orjson
@@ -10,7 +11,9 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from openconductor.core.errors import FieldProblem, InvalidPayload, InvalidTransition, NotFound
+from openconductor.core.errors import FieldProblem, InvalidPayload, InvalidTransition, NotFound, StoreUnavailable
+
+log = logging.getLogger(__name__)
 
 
 class ApiError(Exception):
@@ -40,14 +43,38 @@ def decode_json(body: bytes) -> Any:
         ) from error
 
 
+def _count_rejection(request: Request, reason: str) -> None:
+    platform = getattr(request.app.state, "platform", None)
+    if platform is not None:
+        platform.metrics.rejected.labels(reason).inc()
+
+
 def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(ApiError)
-    async def _api_error(_request: Request, exc: ApiError) -> JSONResponse:
+    async def _api_error(request: Request, exc: ApiError) -> JSONResponse:
+        _count_rejection(request, exc.error)
         return JSONResponse(error_body(exc.error, exc.message, exc.problems), status_code=exc.status)
 
     @app.exception_handler(InvalidPayload)
-    async def _invalid(_request: Request, exc: InvalidPayload) -> JSONResponse:
+    async def _invalid(request: Request, exc: InvalidPayload) -> JSONResponse:
+        _count_rejection(request, "invalid_payload")
         return JSONResponse(error_body("invalid_payload", str(exc), exc.problems), status_code=422)
+
+    @app.exception_handler(StoreUnavailable)
+    async def _unavailable(_request: Request, exc: StoreUnavailable) -> JSONResponse:
+        # Not the client's fault and nothing was accepted: tell it to retry.
+        return JSONResponse(
+            error_body("store_unavailable", f"{exc}; nothing was accepted, retry later"),
+            status_code=503,
+            headers={"Retry-After": "5"},
+        )
+
+    @app.exception_handler(Exception)
+    async def _unexpected(_request: Request, exc: Exception) -> JSONResponse:
+        log.exception("unexpected error")
+        return JSONResponse(
+            error_body("internal_error", f"unexpected {type(exc).__name__}; nothing was accepted"), status_code=500
+        )
 
     @app.exception_handler(NotFound)
     async def _not_found(_request: Request, exc: NotFound) -> JSONResponse:

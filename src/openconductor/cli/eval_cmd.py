@@ -7,6 +7,7 @@ from pathlib import Path
 import orjson
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 
@@ -28,11 +29,11 @@ def register(app: typer.Typer) -> None:
             title=f"{file.name}: {result['alerts_in']:,} alerts, {result['truth_groups']:,} truth groups "
             f"(ideal noise reduction {1 - result['truth_groups'] / max(result['alerts_in'], 1):.2%})"
         )
-        table.add_column("correlator")
+        table.add_column("correlator", no_wrap=True)
         for _, label, _ in COLUMNS:
             table.add_column(label, justify="right")
         for name, scores in result["correlators"].items():
-            table.add_row(name, *(fmt.format(scores[key]) for key, _, fmt in COLUMNS))
+            table.add_row(escape(name), *(fmt.format(scores[key]) for key, _, fmt in COLUMNS))
         console.print(table)
         if report:
             report.write_bytes(orjson.dumps(result, option=orjson.OPT_INDENT_2))

@@ -33,8 +33,10 @@ def register(app: typer.Typer) -> None:
         total = sum(1 for line in file.open("rb") if line.strip())
         with tempfile.TemporaryDirectory(prefix="openconductor-replay-") as scratch:
             # Throwaway data: losing it on power failure costs nothing, so skip the per-commit fsync.
+            # The URL is always explicit, so OPENCONDUCTOR_DATABASE_URL never sends a replay into a live database.
+            scratch_url = f"sqlite:///{Path(scratch) / 'replay.db'}"
             settings = settings_for(
-                database_url, Path(scratch), sqlite_synchronous="NORMAL" if not database_url else "FULL"
+                database_url or scratch_url, Path(scratch), sqlite_synchronous="FULL" if database_url else "NORMAL"
             )
             platform = create_platform(settings)
             out = assignments.open("wb") if assignments else None

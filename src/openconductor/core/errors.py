@@ -31,5 +31,9 @@ class NotFound(LookupError):
         super().__init__(f"{kind} {identifier!r} not found")
 
 
+class StoreUnavailable(RuntimeError):
+    """The database could not be reached or refused the write; nothing was accepted."""
+
+
 class InvalidTransition(ValueError):
     """An incident action that its current status does not allow (for example reopening an open one)."""

@@ -53,9 +53,10 @@ class IncidentStatus(StrEnum):
 class AlertEvent:
     """One alert as a source reported it, normalized but not yet deduplicated.
 
-    `event_time` is when the event happened in the source's world (its own timestamps, or the
-    recorded arrival time during a replay); the pipeline orders and windows by it, never by the
-    wall clock, so a replay groups exactly as live traffic would have been grouped.
+    `event_time` is when the event happened in the source's world: the start of a firing, the end
+    of a resolve. `received_at` is when it arrived (during a replay, the recorded arrival). The
+    pipeline's clock follows arrivals and its grouping windows compare alerts' start times, never
+    the wall clock, so a replay groups exactly as live traffic would have been grouped.
     """
 
     fingerprint: str

@@ -175,7 +175,7 @@ def build_event(
 ) -> AlertEvent:
     """Assemble an AlertEvent, filling the fingerprint and the event time by the documented rules."""
     labels = labels or {}
-    starts = starts_at or received_at
+    starts = starts_at or (ends_at if status is AlertStatus.RESOLVED and ends_at else received_at)
     if status is AlertStatus.RESOLVED:
         event_time = ends_at or received_at
     else:

@@ -55,5 +55,5 @@ def build_pipeline(settings: Settings, state: PipelineState | None = None) -> Pi
         settings.dedup,
         forget_firing_after=max(settings.correlation.quiet_period * 24, settings.dedup.flap_window),
     )
-    correlator = GroupByCorrelator(state, settings.correlation)
+    correlator = GroupByCorrelator(state, settings.correlation, keep_resolved_for=settings.dedup.refire_window)
     return Pipeline(state=state, stages=[dedup, correlator], sweepers=[dedup, correlator], correlator=correlator)

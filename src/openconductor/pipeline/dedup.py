@@ -63,6 +63,7 @@ class Deduplicate:
             else:
                 alert.status = AlertStatus.FIRING
                 alert.ends_at = None
+                alert.starts_at = event.event_time
                 self._transition(alert, now)
                 item.change = Change.REFIRE
         else:
@@ -78,7 +79,7 @@ class Deduplicate:
                 changes.count("deduplicated")
             else:
                 alert.status = AlertStatus.RESOLVED
-                alert.ends_at = event.ends_at or now
+                alert.ends_at = event.event_time
                 self._transition(alert, now)
                 item.change = Change.RESOLVE
         item.alert = alert
@@ -111,8 +112,7 @@ class Deduplicate:
         horizon = now - self.settings.flap_window
         alert.transitions = [moment for moment in alert.transitions if moment >= horizon]
         alert.transitions.append(now)
-        if len(alert.transitions) >= self.settings.flap_threshold:
-            alert.flapping = True
+        alert.flapping = len(alert.transitions) >= self.settings.flap_threshold
 
     def sweep(self, now: datetime, batch: Batch) -> None:
         if self._last_scan is not None and now - self._last_scan < _SCAN_EVERY:

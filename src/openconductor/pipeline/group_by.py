@@ -32,9 +32,12 @@ def key_values(alert: Alert, fields: list[str]) -> tuple[str, ...]:
 
 
 class GroupByCorrelator:
-    def __init__(self, state: PipelineState, settings: CorrelationSettings) -> None:
+    def __init__(self, state: PipelineState, settings: CorrelationSettings, *, keep_resolved_for: timedelta) -> None:
         self.state = state
         self.settings = settings
+        # A resolved incident stays in the working set while one of its alerts may still re-fire
+        # (dedup's refire window) or reopen it (reopen_grace), so a move is always recorded.
+        self.keep_resolved_for = max(keep_resolved_for, settings.reopen_grace)
         self.joinable: dict[tuple[str, ...], str] = {}
         self._last_scan: datetime | None = None
 
@@ -47,13 +50,24 @@ class GroupByCorrelator:
                 self._assign(alert, batch)
             elif item.change is Change.REFIRE:
                 self._refire(alert, batch)
+            elif item.change is Change.REPEAT and alert.status is AlertStatus.FIRING and self._closed(alert):
+                # Still firing, but its incident went quiet and closed: the problem is back.
+                self._revive(alert, batch)
             elif item.change in (Change.REPEAT, Change.RESOLVE, Change.ACKNOWLEDGE):
                 self._update(alert, item.change, batch)
         return items
 
     def _assign(self, alert: Alert, batch: Batch) -> None:
         key = key_values(alert, self.settings.group_by)
-        keys = dict(zip(self.settings.group_by, key, strict=True))
+        if not any(key):
+            # Nothing to group by: lumping every such alert into one incident would merge unrelated
+            # problems, so the alert stands alone (keyed by its own fingerprint).
+            key = (f"fingerprint:{alert.fingerprint}",)
+        keys = (
+            dict(zip(self.settings.group_by, key, strict=True))
+            if len(key) == len(self.settings.group_by)
+            else {"fingerprint": alert.fingerprint}
+        )
         window = self.settings.group_window
         incident = self.state.incidents.get(self.joinable.get(key, ""))
         if (
@@ -108,6 +122,28 @@ class GroupByCorrelator:
         )
         batch.changes.alert_changed(alert)
         batch.changes.incident_changed(incident)
+
+    def _closed(self, alert: Alert) -> bool:
+        incident = self.state.incidents.get(alert.incident_id or "")
+        return incident is not None and incident.status is IncidentStatus.RESOLVED and incident.resolution == "quiet"
+
+    def _revive(self, alert: Alert, batch: Batch) -> None:
+        """A firing alert repeats after its incident closed as quiet: reopen it, or move to a new one."""
+        incident = self.state.incidents[alert.incident_id or ""]
+        now = alert.last_seen_at
+        if incident.resolved_at is not None and now - incident.resolved_at <= self.settings.reopen_grace:
+            incident.status = IncidentStatus.OPEN
+            incident.resolved_at = None
+            incident.resolution = None
+            incident.last_seen_at = max(incident.last_seen_at, now)
+            batch.changes.incident_changed(incident)
+            batch.changes.count("incidents_reopened")
+            return
+        incident.alert_count -= 1
+        incident.firing_count = max(0, incident.firing_count - 1)
+        batch.changes.incident_changed(incident)
+        batch.changes.departures.append(Departure(incident.id, alert.id, now))
+        self._assign(alert, batch)
 
     def _refire(self, alert: Alert, batch: Batch) -> None:
         incident = self.state.incidents.get(alert.incident_id or "")
@@ -167,7 +203,7 @@ class GroupByCorrelator:
             if incident.status is not IncidentStatus.RESOLVED:
                 if now - incident.last_seen_at > self.settings.quiet_period:
                     self._resolve(incident, now, "quiet", batch)
-            elif incident.resolved_at is not None and now - incident.resolved_at > self.settings.reopen_grace:
+            elif incident.resolved_at is not None and now - incident.resolved_at > self.keep_resolved_for:
                 del self.state.incidents[incident.id]
         stale = [key for key, incident_id in self.joinable.items() if incident_id not in self.state.incidents]
         for key in stale:

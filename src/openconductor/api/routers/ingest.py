@@ -49,12 +49,8 @@ async def accept(request: Request, platform: Platform, module: ModuleType) -> tu
     """Read, parse and ingest one request; returns only after the alerts are durable."""
     started = time.perf_counter()
     payload = await read_json(request, limit=platform.settings.max_body_bytes)
-    try:
-        reject_unstorable(payload)
-        events = module.parse(payload, received_at=utcnow())
-    except InvalidPayload:
-        platform.metrics.rejected.labels("invalid_payload").inc()
-        raise
+    reject_unstorable(payload)
+    events = module.parse(payload, received_at=utcnow())
     limit = platform.settings.max_alerts_per_request
     if len(events) > limit:
         raise ApiError(
@@ -102,6 +98,7 @@ async def pagerduty_enqueue(request: Request, platform: Platform = Depends(get_p
         problems = error.problems
         errors = [p.message() for p in problems] or [str(getattr(error, "message", error))]
         status = error.status if isinstance(error, ApiError) and error.status == 413 else 400
+        platform.metrics.rejected.labels(error.error if isinstance(error, ApiError) else "invalid_payload").inc()
         return JSONResponse(
             {"status": "invalid event", "message": "Event object is invalid", "errors": errors}, status_code=status
         )
@@ -122,7 +119,6 @@ async def pagerduty_enqueue(request: Request, platform: Platform = Depends(get_p
 async def integration_webhook(slug: str, request: Request, platform: Platform = Depends(get_platform)) -> JSONResponse:
     module = get_integration(slug)
     if module is None:
-        platform.metrics.rejected.labels("unknown_integration").inc()
         known = ", ".join(sorted(INTEGRATIONS))
         raise ApiError(
             404,

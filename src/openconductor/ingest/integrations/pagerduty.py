@@ -92,7 +92,8 @@ def parse(payload: Any, *, received_at: datetime) -> list[AlertEvent]:
         # The routing key is a secret: it scopes the dedup_key through a hash, never verbatim.
         fingerprint=f"pagerduty:{_scope(routing_key)}:{key}",
         received_at=received_at,
-        raw=dict(body),
+        # The routing key is a credential: kept out of the stored payload, everything else verbatim.
+        raw={**body, "routing_key": "<redacted>"},
     )
     event.acknowledge = action == "acknowledge"
     return [event]

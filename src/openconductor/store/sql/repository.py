@@ -20,8 +20,10 @@ from sqlalchemy import (
     text,
     update,
 )
+from sqlalchemy.exc import DBAPIError
 
 from openconductor.core.changes import ChangeSet
+from openconductor.core.errors import StoreUnavailable
 from openconductor.core.models import Alert, Incident, Membership
 from openconductor.core.queries import ListQuery, Page, decode_cursor, encode_cursor
 from openconductor.core.timeutil import parse_rfc3339
@@ -40,6 +42,12 @@ class SqlStore:
     def apply(self, changes: ChangeSet) -> None:
         if changes.is_empty():
             return
+        try:
+            self._apply(changes)
+        except DBAPIError as error:
+            raise StoreUnavailable(f"database write failed: {type(error.orig).__name__}") from error
+
+    def _apply(self, changes: ChangeSet) -> None:
         with self.engine.begin() as conn:
             if changes.new_incidents:
                 conn.execute(incidents.insert(), [rows.incident_row(i) for i in changes.new_incidents.values()])
@@ -56,6 +64,8 @@ class SqlStore:
                     _update_by_id(incidents, columns),
                     [_with_key(rows.incident_row(i), columns) for i in changes.dirty_incidents.values()],
                 )
+            if changes.memberships:
+                conn.execute(memberships.insert(), [rows.membership_row(m) for m in changes.memberships])
             if changes.departures:
                 conn.execute(
                     update(memberships)
@@ -69,8 +79,6 @@ class SqlStore:
                         for d in changes.departures
                     ],
                 )
-            if changes.memberships:
-                conn.execute(memberships.insert(), [rows.membership_row(m) for m in changes.memberships])
 
     def save_incident(self, incident: Incident) -> None:
         row = rows.incident_row(incident)
@@ -106,9 +114,12 @@ class SqlStore:
         if query.incident_id:
             conditions.append(alerts.c.incident_id == query.incident_id)
         if query.text:
-            pattern = f"%{query.text.lower()}%"
+            pattern = f"%{_literal(query.text.lower())}%"
             conditions.append(
-                or_(func.lower(alerts.c.title).like(pattern), func.lower(alerts.c.description).like(pattern))
+                or_(
+                    func.lower(alerts.c.title).like(pattern, escape="\\"),
+                    func.lower(alerts.c.description).like(pattern, escape="\\"),
+                )
             )
         if query.since:
             conditions.append(alerts.c.last_seen_at >= query.since)
@@ -121,10 +132,15 @@ class SqlStore:
         if query.services:
             # Services is a JSON list; match any listed service through its text form, on both backends.
             conditions.append(
-                or_(*(func.lower(_json_text(incidents.c.services)).like(f'%"{s.lower()}"%') for s in query.services))
+                or_(
+                    *(
+                        func.lower(_json_text(incidents.c.services)).like(f'%"{_literal(s.lower())}"%', escape="\\")
+                        for s in query.services
+                    )
+                )
             )
         if query.text:
-            conditions.append(func.lower(incidents.c.title).like(f"%{query.text.lower()}%"))
+            conditions.append(func.lower(incidents.c.title).like(f"%{_literal(query.text.lower())}%", escape="\\"))
         if query.since:
             conditions.append(incidents.c.last_seen_at >= query.since)
         if query.until:
@@ -215,6 +231,11 @@ def _common_filters(table: Table, query: ListQuery) -> list[ColumnElement[bool]]
     if query.services and "service" in table.c:
         conditions.append(table.c.service.in_(query.services))
     return conditions
+
+
+def _literal(text: str) -> str:
+    """Make LIKE's wildcards in user text match themselves."""
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
 def _json_text(column: Any) -> Any:
