@@ -4,7 +4,18 @@ from __future__ import annotations
 
 import typer
 
-from openconductor.cli import db, eval_cmd, eval_nab, eval_rca, eval_templates, replay_cmd, send, serve, simulate
+from openconductor.cli import (
+    db,
+    eval_cmd,
+    eval_nab,
+    eval_rca,
+    eval_templates,
+    quality_gate,
+    replay_cmd,
+    send,
+    serve,
+    simulate,
+)
 
 app = typer.Typer(
     name="openconductor",
@@ -13,7 +24,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 
-for module in (serve, db, send, replay_cmd, simulate, eval_cmd, eval_nab, eval_rca, eval_templates):
+for module in (serve, db, send, replay_cmd, simulate, eval_cmd, quality_gate, eval_nab, eval_rca, eval_templates):
     module.register(app)
 
 

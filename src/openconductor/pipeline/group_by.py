@@ -59,9 +59,9 @@ class GroupByCorrelator:
 
     def _assign(self, alert: Alert, batch: Batch) -> None:
         key = key_values(alert, self.settings.group_by)
-        if not any(key):
-            # Nothing to group by: lumping every such alert into one incident would merge unrelated
-            # problems, so the alert stands alone (keyed by its own fingerprint).
+        if not all(key):
+            # A grouping key is missing: lumping every such alert of, say, one environment into one
+            # incident would merge unrelated problems, so the alert stands alone (its own fingerprint).
             key = (f"fingerprint:{alert.fingerprint}",)
         keys = (
             dict(zip(self.settings.group_by, key, strict=True))
