@@ -17,14 +17,17 @@ def register(app: typer.Typer) -> None:
         file: Path = typer.Argument(..., exists=True, dir_okay=False, help="Labelled JSONL (records with _truth)."),
         report: Path | None = typer.Option(None, "--report", help="Write every figure as JSON here."),
         html_out: Path | None = typer.Option(None, "--html", help="Write an HTML report with plots here."),
+        markdown: bool = typer.Option(False, "--markdown", help="Print the table as Markdown (for the docs)."),
     ) -> None:
         """Replay FILE through the current correlator and the baselines and score them side by side."""
         from openconductor.evaluation.correlation.evaluate import run_eval
-        from openconductor.evaluation.correlation.html_report import COLUMNS, render_html
+        from openconductor.evaluation.correlation.html_report import COLUMNS, markdown_table, render_html
 
         console = Console()
         with console.status("replaying and scoring"):
             result, stream, results = run_eval(file)
+        if markdown:
+            console.print(markdown_table(result), markup=False, highlight=False, soft_wrap=True)
         table = Table(
             title=f"{file.name}: {result['alerts_in']:,} alerts, {result['truth_groups']:,} truth groups "
             f"(ideal noise reduction {1 - result['truth_groups'] / max(result['alerts_in'], 1):.2%})"

@@ -28,6 +28,16 @@ COLUMNS = [
 _PALETTE = ["#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b", "#17becf"]
 
 
+def markdown_table(report: dict[str, Any]) -> str:
+    header = "| correlator | " + " | ".join(label for _, label, _ in COLUMNS) + " |"
+    rule = "| --- | " + " | ".join("---:" for _ in COLUMNS) + " |"
+    rows = [
+        f"| {name} | " + " | ".join(fmt.format(scores[key]) for key, _, fmt in COLUMNS) + " |"
+        for name, scores in report["correlators"].items()
+    ]
+    return "\n".join([header, rule, *rows])
+
+
 def render_html(report: dict[str, Any], stream: LabelledStream, results: list[CorrelatorResult]) -> str:
     rows = []
     for name, scores in report["correlators"].items():
