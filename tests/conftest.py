@@ -11,6 +11,7 @@ import os
 from pathlib import Path
 
 import pytest
+
 from support import require_external
 
 __all__ = ["require_external"]
@@ -40,8 +41,12 @@ def _postgres_database(name: str) -> str:
     admin = make_url(POSTGRES_ADMIN_URL)
     try:
         with psycopg.connect(
-            host=admin.host, port=admin.port or 5432, user=admin.username, dbname=admin.database,
-            autocommit=True, connect_timeout=3,
+            host=admin.host,
+            port=admin.port or 5432,
+            user=admin.username,
+            dbname=admin.database,
+            autocommit=True,
+            connect_timeout=3,
         ) as conn:
             conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
             conn.execute(f'CREATE DATABASE "{name}"')

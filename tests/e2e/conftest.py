@@ -28,9 +28,21 @@ class ServerProcess:
     def start(self, timeout: float = 30.0) -> None:
         log = self.log_path.open("ab")
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "openconductor.cli.main", "serve", "--port", str(self.port),
-             "--database-url", self.database_url, "--data-dir", str(self.data_dir)],
-            stdout=log, stderr=subprocess.STDOUT, env={**os.environ, "OPENCONDUCTOR_SWEEP_INTERVAL_SECONDS": "1"},
+            [
+                sys.executable,
+                "-m",
+                "openconductor.cli.main",
+                "serve",
+                "--port",
+                str(self.port),
+                "--database-url",
+                self.database_url,
+                "--data-dir",
+                str(self.data_dir),
+            ],
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            env={**os.environ, "OPENCONDUCTOR_SWEEP_INTERVAL_SECONDS": "1"},
         )
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:

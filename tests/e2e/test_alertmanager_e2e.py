@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import shutil
 import subprocess
-import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import httpx
-
 from e2e_support import free_port, wait_for
+
 from support import require_external
 
 ALERTMANAGER = "prometheus-alertmanager"
@@ -32,8 +31,13 @@ receivers:
 
 def _alert(name: str, *, ends_at: datetime | None = None) -> dict[str, object]:
     alert: dict[str, object] = {
-        "labels": {"alertname": name, "service": "checkout", "env": "prod", "severity": "critical",
-                   "instance": "checkout-7f9c6d-x2k4p"},
+        "labels": {
+            "alertname": name,
+            "service": "checkout",
+            "env": "prod",
+            "severity": "critical",
+            "instance": "checkout-7f9c6d-x2k4p",
+        },
         "annotations": {"summary": f"{name} on checkout"},
         "generatorURL": "http://prometheus.local/graph",
     }
@@ -51,9 +55,15 @@ def test_alertmanager_notifications_become_one_incident(server_factory, tmp_path
         config.write_text(CONFIG.format(url=server.url))
         port = free_port()
         manager = subprocess.Popen(
-            [binary, f"--config.file={config}", f"--storage.path={tmp_path / 'am'}",
-             f"--web.listen-address=127.0.0.1:{port}", "--cluster.listen-address="],
-            stdout=(tmp_path / "am.log").open("wb"), stderr=subprocess.STDOUT,
+            [
+                binary,
+                f"--config.file={config}",
+                f"--storage.path={tmp_path / 'am'}",
+                f"--web.listen-address=127.0.0.1:{port}",
+                "--cluster.listen-address=",
+            ],
+            stdout=(tmp_path / "am.log").open("wb"),
+            stderr=subprocess.STDOUT,
         )
         try:
             am = f"http://127.0.0.1:{port}"
@@ -75,8 +85,10 @@ def test_alertmanager_notifications_become_one_incident(server_factory, tmp_path
             assert all(m["alert"]["source"] == "alertmanager" for m in members)
 
             ended = datetime.now(UTC) - timedelta(seconds=1)
-            httpx.post(f"{am}/api/v2/alerts", json=[_alert("HighLatency", ends_at=ended),
-                                                   _alert("HighErrorRate", ends_at=ended)])
+            httpx.post(
+                f"{am}/api/v2/alerts",
+                json=[_alert("HighLatency", ends_at=ended), _alert("HighErrorRate", ends_at=ended)],
+            )
             wait_for(
                 lambda: httpx.get(f"{server.url}/api/v1/incidents/{incident['id']}").json()["status"] == "resolved",
                 timeout=30,

@@ -15,14 +15,23 @@ POSTERS = 3
 KILL_AFTER_ACKNOWLEDGED = 150
 
 
-def _post_until_refused(url: str, poster: int, acknowledged: list[str], refused: list[str], stop: threading.Event) -> None:
+def _post_until_refused(
+    url: str, poster: int, acknowledged: list[str], refused: list[str], stop: threading.Event
+) -> None:
     with httpx.Client(timeout=10) as http:
         sequence = 0
         while not stop.is_set():
             fingerprint = f"kill-test-{poster}-{sequence}"
             sequence += 1
-            body = [{"title": f"disk filling on node-{poster}", "service": f"svc-{sequence % 7}",
-                     "environment": "prod", "fingerprint": fingerprint, "labels": {"seq": str(sequence)}}]
+            body = [
+                {
+                    "title": f"disk filling on node-{poster}",
+                    "service": f"svc-{sequence % 7}",
+                    "environment": "prod",
+                    "fingerprint": fingerprint,
+                    "labels": {"seq": str(sequence)},
+                }
+            ]
             try:
                 response = http.post(f"{url}/api/v1/alerts", json=body)
             except httpx.HTTPError:
@@ -65,6 +74,8 @@ def test_every_acknowledged_alert_survives_sigkill(server_factory, database_url:
         missing = [fingerprint for fingerprint in acknowledged if fingerprint not in stored]
         assert missing == [], f"{len(missing)} acknowledged alerts lost, e.g. {missing[:5]}"
         # After the restart the platform keeps working on the same data.
-        after = httpx.post(f"{server.url}/api/v1/alerts", json={"title": "after restart", "fingerprint": acknowledged[0]})
+        after = httpx.post(
+            f"{server.url}/api/v1/alerts", json={"title": "after restart", "fingerprint": acknowledged[0]}
+        )
         assert after.status_code == 202
         assert after.json()["alerts"][0]["change"] == "repeat"
