@@ -1,6 +1,6 @@
 """The one place where the pipeline's stage order is fixed. Read this to see where an alert goes.
 
-events -> Deduplicate -> GroupByCorrelator -> ChangeSet (persisted by the caller in one transaction)
+events -> Deduplicate -> Mute -> GroupByCorrelator -> ChangeSet (persisted by the caller in one transaction)
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ from openconductor.config.settings import Settings
 from openconductor.core.models import AlertEvent
 from openconductor.pipeline.dedup import Deduplicate
 from openconductor.pipeline.group_by import GroupByCorrelator
+from openconductor.pipeline.mute import Mute
 from openconductor.pipeline.stage import Batch, Item, Stage, Sweeper
 from openconductor.pipeline.state import PipelineState
 
@@ -56,4 +57,7 @@ def build_pipeline(settings: Settings, state: PipelineState | None = None) -> Pi
         forget_firing_after=max(settings.correlation.quiet_period * 24, settings.dedup.flap_window),
     )
     correlator = GroupByCorrelator(state, settings.correlation, keep_resolved_for=settings.dedup.refire_window)
-    return Pipeline(state=state, stages=[dedup, correlator], sweepers=[dedup, correlator], correlator=correlator)
+    mute = Mute(state)
+    return Pipeline(
+        state=state, stages=[dedup, mute, correlator], sweepers=[dedup, mute, correlator], correlator=correlator
+    )

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from openconductor.core.models import Alert, Incident
+from openconductor.core.silences import SilenceBook
 
 
 @dataclass(slots=True)
@@ -19,6 +20,8 @@ class PipelineState:
     incidents: dict[str, Incident] = field(default_factory=dict)
     # The furthest event time seen: the pipeline's clock, which never runs backwards.
     clock: datetime | None = None
+    # The silences and maintenance windows not yet ended; the durable copy is in the store.
+    silences: SilenceBook = field(default_factory=SilenceBook)
 
     def remember_alert(self, alert: Alert) -> None:
         self.alerts_by_fingerprint[alert.fingerprint] = alert
