@@ -8,6 +8,7 @@ from typing import Protocol
 from openconductor.core.changes import ChangeSet
 from openconductor.core.models import Alert, Incident, Membership
 from openconductor.core.queries import ListQuery, Page
+from openconductor.core.silences import Silence
 
 
 class Store(Protocol):
@@ -31,6 +32,18 @@ class Store(Protocol):
     def incident_members(self, incident_id: str) -> list[tuple[Alert, Membership]]: ...
 
     def counts(self) -> dict[str, int]: ...
+
+    def save_silence(self, silence: Silence) -> None:
+        """Persist a new silence or maintenance window."""
+
+    def list_silences(self, *, active_at: datetime | None, include_expired: bool) -> list[Silence]:
+        """Silences in effect at `active_at` when given; otherwise every silence that has not ended
+        yet (in effect or still to start), and the ended ones too when `include_expired`."""
+
+    def get_silence(self, silence_id: str) -> Silence | None: ...
+
+    def expire_silence(self, silence_id: str, at: datetime) -> Silence | None:
+        """End a silence at `at` (kept, for the record); None when there is no such silence."""
 
     def ping(self) -> None:
         """Raise if the database cannot be reached."""

@@ -26,9 +26,10 @@ from openconductor.core.changes import ChangeSet
 from openconductor.core.errors import StoreUnavailable
 from openconductor.core.models import Alert, Incident, Membership
 from openconductor.core.queries import ListQuery, Page, decode_cursor, encode_cursor
-from openconductor.core.timeutil import parse_rfc3339
+from openconductor.core.silences import Silence
+from openconductor.core.timeutil import parse_rfc3339, utcnow
 from openconductor.store.sql import rows
-from openconductor.store.sql.tables import alerts, incidents, memberships
+from openconductor.store.sql.tables import alerts, incidents, memberships, silences
 
 _SORT_COLUMN = {"severity": "severity_rank"}
 
@@ -183,6 +184,46 @@ class SqlStore:
                 "alerts": conn.execute(select(func.count()).select_from(alerts)).scalar_one(),
                 "incidents": conn.execute(select(func.count()).select_from(incidents)).scalar_one(),
             }
+
+    # -- silences ------------------------------------------------------------------------------
+
+    def save_silence(self, silence: Silence) -> None:
+        try:
+            with self.engine.begin() as conn:
+                conn.execute(silences.insert().values(**rows.silence_row(silence)))
+        except DBAPIError as error:
+            raise StoreUnavailable(f"database write failed: {type(error.orig).__name__}") from error
+
+    def list_silences(self, *, active_at: datetime | None, include_expired: bool) -> list[Silence]:
+        statement = select(silences)
+        if active_at is not None:
+            statement = statement.where(silences.c.starts_at <= active_at, silences.c.ends_at > active_at)
+        elif not include_expired:
+            statement = statement.where(silences.c.ends_at > utcnow())
+        with self.engine.connect() as conn:
+            result = conn.execute(statement.order_by(silences.c.starts_at, silences.c.id)).all()
+        return [rows.silence_from_row(row) for row in result]
+
+    def get_silence(self, silence_id: str) -> Silence | None:
+        with self.engine.connect() as conn:
+            row = conn.execute(select(silences).where(silences.c.id == silence_id)).first()
+        return rows.silence_from_row(row) if row else None
+
+    def expire_silence(self, silence_id: str, at: datetime) -> Silence | None:
+        try:
+            with self.engine.begin() as conn:
+                row = conn.execute(select(silences).where(silences.c.id == silence_id).with_for_update()).first()
+                if row is None:
+                    return None
+                ended = rows.silence_from_row(row).expired(at)
+                conn.execute(
+                    update(silences)
+                    .where(silences.c.id == silence_id)
+                    .values(starts_at=ended.starts_at, ends_at=ended.ends_at)
+                )
+        except DBAPIError as error:
+            raise StoreUnavailable(f"database write failed: {type(error.orig).__name__}") from error
+        return ended
 
     def ping(self) -> None:
         with self.engine.connect() as conn:

@@ -7,6 +7,7 @@ from typing import Any
 from sqlalchemy import Row
 
 from openconductor.core.models import Alert, AlertStatus, Incident, IncidentStatus, Membership, Severity
+from openconductor.core.silences import Matcher, Silence, SilenceKind
 
 
 def alert_row(alert: Alert) -> dict[str, Any]:
@@ -135,4 +136,31 @@ def membership_from_row(row: Row[Any]) -> Membership:
         score=data["score"],
         evidence=data["evidence"] or {},
         joined_at=data["joined_at"],
+    )
+
+
+def silence_row(silence: Silence) -> dict[str, Any]:
+    return {
+        "id": silence.id,
+        "kind": silence.kind.value,
+        "matchers": [matcher.to_dict() for matcher in silence.matchers],
+        "starts_at": silence.starts_at,
+        "ends_at": silence.ends_at,
+        "comment": silence.comment,
+        "created_by": silence.created_by,
+        "created_at": silence.created_at,
+    }
+
+
+def silence_from_row(row: Row[Any]) -> Silence:
+    data = row._mapping
+    return Silence(
+        id=data["id"],
+        kind=SilenceKind(data["kind"]),
+        matchers=tuple(Matcher(m["name"], m["value"], m["op"]) for m in data["matchers"]),
+        starts_at=data["starts_at"],
+        ends_at=data["ends_at"],
+        comment=data["comment"],
+        created_by=data["created_by"],
+        created_at=data["created_at"],
     )
