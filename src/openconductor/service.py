@@ -8,14 +8,17 @@ the pipeline's working set is shared; the store is the durable copy it is rebuil
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from openconductor.config.settings import Settings
 from openconductor.core.errors import InvalidTransition, NotFound
+from openconductor.core.ids import new_id
 from openconductor.core.models import Alert, AlertEvent, Incident, IncidentStatus, Membership
 from openconductor.core.queries import ListQuery, Page
+from openconductor.core.silences import Silence, new_silence
 from openconductor.core.timeutil import utcnow
 from openconductor.pipeline.builder import Pipeline
 from openconductor.pipeline.stage import Batch, Change
@@ -60,6 +63,8 @@ class Platform:
             state.advance(alert.last_seen_at)
         for incident in incidents:
             pipeline.correlator.adopt(incident)
+        # Silences still to start are loaded too: they take effect without another rebuild.
+        state.silences.replace_all(self.store.list_silences(active_at=None, include_expired=False))
         self.pipeline = pipeline
 
     def ingest(self, events: list[AlertEvent], *, integration: str) -> list[Outcome]:
@@ -151,6 +156,55 @@ class Platform:
             if incident.status is not IncidentStatus.RESOLVED:
                 self.pipeline.correlator.adopt(incident)
             return incident
+
+    # -- silences and maintenance windows ------------------------------------------------------
+
+    def create_silence(
+        self,
+        *,
+        kind: str,
+        matchers: Iterable[Mapping[str, Any]],
+        starts_at: datetime | None,
+        ends_at: datetime | None,
+        duration: str | float | None,
+        comment: str,
+        created_by: str,
+    ) -> Silence:
+        """Validate, persist, then let the pipeline mark matching alerts from their next event on."""
+        now = utcnow()
+        silence = new_silence(
+            silence_id=new_id("sil"),
+            kind=kind,
+            matchers=matchers,
+            starts_at=starts_at or now,
+            ends_at=ends_at,
+            duration=duration,
+            comment=comment,
+            created_by=created_by,
+            created_at=now,
+        )
+        with self._lock:
+            self.store.save_silence(silence)
+            self.pipeline.state.silences.add(silence)
+        return silence
+
+    def list_silences(self, *, active_at: datetime | None = None, include_expired: bool = False) -> list[Silence]:
+        return self.store.list_silences(active_at=active_at, include_expired=include_expired)
+
+    def get_silence(self, silence_id: str) -> Silence:
+        silence = self.store.get_silence(silence_id)
+        if silence is None:
+            raise NotFound("silence", silence_id)
+        return silence
+
+    def expire_silence(self, silence_id: str) -> Silence:
+        """End a silence now; it is kept for the record. Alerts it marked are cleared on their next event."""
+        with self._lock:
+            silence = self.store.expire_silence(silence_id, utcnow())
+            if silence is None:
+                raise NotFound("silence", silence_id)
+            self.pipeline.state.silences.add(silence)
+        return silence
 
     # -- queries -------------------------------------------------------------------------------
 

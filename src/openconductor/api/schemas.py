@@ -73,6 +73,9 @@ class AlertPublic(BaseModel):
     occurrences: int
     flapping: bool
     incident_id: str | None
+    suppressed_by: str | None = Field(
+        None, description="The silence or maintenance window that covered the alert when it last fired."
+    )
     raw: Any = Field(description="The payload exactly as the source sent it.")
 
     @classmethod
@@ -97,6 +100,7 @@ class AlertPublic(BaseModel):
             occurrences=alert.occurrences,
             flapping=alert.flapping,
             incident_id=alert.incident_id,
+            suppressed_by=alert.suppressed_by,
             raw=alert.raw,
         )
 
