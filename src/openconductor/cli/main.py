@@ -14,6 +14,7 @@ from openconductor.cli import (
     replay_cmd,
     send,
     serve,
+    silences,
     simulate,
 )
 
@@ -24,7 +25,19 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 
-for module in (serve, db, send, replay_cmd, simulate, eval_cmd, quality_gate, eval_nab, eval_rca, eval_templates):
+for module in (
+    serve,
+    db,
+    send,
+    silences,
+    replay_cmd,
+    simulate,
+    eval_cmd,
+    quality_gate,
+    eval_nab,
+    eval_rca,
+    eval_templates,
+):
     module.register(app)
 
 
