@@ -137,6 +137,7 @@ def replay(
             flush()
     if pending:
         flush()
+    platform.save_learned_state()
     report.distinct_alerts = len(alert_ids)
     report.incidents_out = len(incident_ids)
     return report

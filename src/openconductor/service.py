@@ -26,6 +26,8 @@ from openconductor.pipeline.state import PipelineState
 from openconductor.store.ports import Store
 from openconductor.telemetry import Metrics
 
+CORRELATION_DOCUMENT = "correlation"
+
 
 @dataclass(slots=True)
 class Outcome:
@@ -63,6 +65,10 @@ class Platform:
             state.advance(alert.last_seen_at)
         for incident in incidents:
             pipeline.correlator.adopt(incident)
+        learned = self.store.load_document(CORRELATION_DOCUMENT)
+        if learned is not None:
+            pipeline.correlator.load_document(learned)
+        pipeline.correlator.rebuilt()
         # Silences still to start are loaded too: they take effect without another rebuild.
         state.silences.replace_all(self.store.list_silences(active_at=None, include_expired=False))
         self.pipeline = pipeline
@@ -96,6 +102,13 @@ class Platform:
             # A stage failed halfway: earlier events of the batch are already in the working set.
             self._rebuild()
             raise
+
+    def save_learned_state(self) -> None:
+        """Keep what the correlator learned (templates, co-occurrence) across restarts."""
+        with self._lock:
+            document = self.pipeline.correlator.document()
+        if document is not None:
+            self.store.save_document(CORRELATION_DOCUMENT, document)
 
     def _persist(self, batch: Batch) -> None:
         try:

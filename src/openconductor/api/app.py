@@ -17,6 +17,7 @@ from openconductor.api.schemas import AlertCreate
 from openconductor.service import Platform
 
 log = logging.getLogger(__name__)
+LEARNED_STATE_EVERY_SECONDS = 300.0
 
 
 def create_app(platform: Platform, *, run_sweeper: bool = True) -> FastAPI:
@@ -28,6 +29,10 @@ def create_app(platform: Platform, *, run_sweeper: bool = True) -> FastAPI:
             task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await task
+        try:
+            await run_in_threadpool(platform.save_learned_state)
+        except Exception:
+            log.exception("could not save the correlation engine's learned state at shutdown")
 
     app = FastAPI(
         title="OpenConductor",
@@ -44,11 +49,17 @@ def create_app(platform: Platform, *, run_sweeper: bool = True) -> FastAPI:
 
 
 async def _sweep_forever(platform: Platform) -> None:
-    """Close quiet incidents by the wall clock even when no alerts arrive."""
+    """Close quiet incidents by the wall clock even when no alerts arrive, and now and then keep
+    what the correlation engine learned, so a crash loses at most a few minutes of learning."""
+    loop = asyncio.get_running_loop()
+    saved_at = loop.time()
     while True:
         await asyncio.sleep(platform.settings.sweep_interval_seconds)
         try:
             await run_in_threadpool(platform.sweep)
+            if loop.time() - saved_at >= LEARNED_STATE_EVERY_SECONDS:
+                await run_in_threadpool(platform.save_learned_state)
+                saved_at = loop.time()
         except Exception:
             log.exception("sweep failed; will retry")
 

@@ -18,14 +18,19 @@ def register(app: typer.Typer) -> None:
         report: Path | None = typer.Option(None, "--report", help="Write every figure as JSON here."),
         html_out: Path | None = typer.Option(None, "--html", help="Write an HTML report with plots here."),
         markdown: bool = typer.Option(False, "--markdown", help="Print the table as Markdown (for the docs)."),
+        topology: Path | None = typer.Option(
+            None, "--topology", exists=True, dir_okay=False, help="Give the correlation engine this topology file."
+        ),
     ) -> None:
         """Replay FILE through the current correlator and the baselines and score them side by side."""
+        from openconductor.config.settings import Settings
         from openconductor.evaluation.correlation.evaluate import run_eval
         from openconductor.evaluation.correlation.html_report import COLUMNS, markdown_table, render_html
 
         console = Console()
         with console.status("replaying and scoring"):
-            result, stream, results = run_eval(file)
+            settings = Settings.model_validate({"engine": {"topology_file": topology}}) if topology else Settings()
+            result, stream, results = run_eval(file, settings=settings)
         if markdown:
             console.print(markdown_table(result), markup=False, highlight=False, soft_wrap=True)
         table = Table(

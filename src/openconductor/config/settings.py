@@ -7,7 +7,9 @@ nothing else installed; PostgreSQL is chosen by giving a postgresql:// URL.
 from __future__ import annotations
 
 from datetime import timedelta
+from enum import StrEnum
 from pathlib import Path
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -34,6 +36,57 @@ class CorrelationSettings(BaseModel):
         default=timedelta(minutes=15),
         description="A re-firing alert reopens its resolved incident if the incident resolved less than this ago.",
     )
+
+
+class Evidence(StrEnum):
+    SAME_COMPONENT = "same_component"
+    TOPOLOGY = "topology"
+    COOCCURRENCE = "cooccurrence"
+    TEMPLATE_STORM = "template_storm"
+
+
+class PolicyMatch(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    environment: str | None = None
+    component: str | None = Field(None, description="A component (service, host...) name; `*` suffix for a prefix.")
+
+
+class Policy(BaseModel):
+    """Overrides for alerts whose environment and component match; the first matching policy wins."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    match: PolicyMatch
+    evidence: list[Evidence] | None = None
+    join_threshold: float | None = Field(None, ge=0, le=1)
+    min_alerts_to_raise: int | None = Field(None, ge=1)
+    min_duration_to_raise: timedelta | None = None
+
+
+class EngineSettings(BaseModel):
+    """The correlation engine (docs/correlation.md explains every knob and the measured defaults)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    evidence: list[Evidence] = Field(default_factory=lambda: list(Evidence))
+    join_threshold: float = Field(
+        0.5, ge=0, le=1, description="An alert joins the best incident scoring at least this."
+    )
+    window: timedelta = Field(timedelta(minutes=10), description="Join window after an incident's last new alert.")
+    max_window: timedelta = Field(timedelta(hours=1), description="The window grows with a long incident, up to this.")
+    max_hops: int = Field(2, ge=0, le=4, description="Topology distance (calls followed one way) that still links.")
+    min_alerts_to_raise: int = Field(2, ge=1, description="Distinct alerts an incident needs before it is raised...")
+    min_duration_to_raise: timedelta = Field(
+        timedelta(minutes=15), description="...or how long one of its alerts must have been firing."
+    )
+    chronic_after: timedelta = Field(
+        timedelta(hours=6), description="An alert already this old when first seen is chronic: it never raises alone."
+    )
+    storm_min_components: int = Field(6, ge=2, description="Same kind of alert on this many components at once...")
+    storm_window: timedelta = Field(timedelta(minutes=2), description="...within this time is one storm.")
+    topology_file: Path | None = Field(None, description="Topology (YAML or JSON) loaded at start-up.")
+    policies: list[Policy] = Field(default_factory=list)
 
 
 class DedupSettings(BaseModel):
@@ -68,7 +121,9 @@ class Settings(BaseSettings):
         default=15.0, gt=0, description="How often the server closes quiet incidents by the wall clock."
     )
     dedup: DedupSettings = Field(default_factory=DedupSettings)
+    correlator: Literal["engine", "group_by"] = Field("engine", description="engine, or the group_by baseline.")
     correlation: CorrelationSettings = Field(default_factory=CorrelationSettings)
+    engine: EngineSettings = Field(default_factory=lambda: EngineSettings())
 
     @field_validator("sqlite_synchronous")
     @classmethod

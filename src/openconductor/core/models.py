@@ -104,6 +104,9 @@ class Alert:
     # Event times of recent firing<->resolved transitions, for flap detection; not persisted.
     transitions: list[datetime] = field(default_factory=list)
     incident_id: str | None = None
+    # Set when a silence or maintenance window matched: the alert is kept and shown, never dropped,
+    # but it does not raise an incident by itself.
+    suppressed_by: str | None = None
     raw: Any = None
 
 
@@ -136,3 +139,6 @@ class Incident:
     firing_count: int = 0
     resolved_at: datetime | None = None
     resolution: str | None = None
+    # When the incident met its policy (enough alerts, or firing long enough) and was shown to
+    # people; None while it is pending. Pending incidents that resolve are closed as noise.
+    raised_at: datetime | None = None

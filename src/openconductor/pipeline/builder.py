@@ -1,6 +1,7 @@
 """The one place where the pipeline's stage order is fixed. Read this to see where an alert goes.
 
-events -> Deduplicate -> Mute -> GroupByCorrelator -> ChangeSet (persisted by the caller in one transaction)
+events -> Deduplicate -> Mute -> CorrelationEngine (or the GroupByCorrelator baseline)
+       -> ChangeSet (persisted by the caller in one transaction)
 """
 
 from __future__ import annotations
@@ -10,10 +11,11 @@ from datetime import datetime
 
 from openconductor.config.settings import Settings
 from openconductor.core.models import AlertEvent
+from openconductor.pipeline.correlate import CorrelationEngine
 from openconductor.pipeline.dedup import Deduplicate
 from openconductor.pipeline.group_by import GroupByCorrelator
 from openconductor.pipeline.mute import Mute
-from openconductor.pipeline.stage import Batch, Item, Stage, Sweeper
+from openconductor.pipeline.stage import Batch, Correlator, Item, Stage, Sweeper
 from openconductor.pipeline.state import PipelineState
 
 
@@ -22,7 +24,7 @@ class Pipeline:
     state: PipelineState
     stages: list[Stage]
     sweepers: list[Sweeper]
-    correlator: GroupByCorrelator
+    correlator: Correlator
 
     def run(self, events: list[AlertEvent]) -> Batch:
         """Take each event through every stage before the next one starts, in order.
@@ -56,8 +58,12 @@ def build_pipeline(settings: Settings, state: PipelineState | None = None) -> Pi
         settings.dedup,
         forget_firing_after=max(settings.correlation.quiet_period * 24, settings.dedup.flap_window),
     )
-    correlator = GroupByCorrelator(state, settings.correlation, keep_resolved_for=settings.dedup.refire_window)
     mute = Mute(state)
+    correlator: Correlator
+    if settings.correlator == "group_by":
+        correlator = GroupByCorrelator(state, settings.correlation, keep_resolved_for=settings.dedup.refire_window)
+    else:
+        correlator = CorrelationEngine(state, settings)
     return Pipeline(
         state=state, stages=[dedup, mute, correlator], sweepers=[dedup, mute, correlator], correlator=correlator
     )

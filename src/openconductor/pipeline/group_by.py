@@ -91,6 +91,8 @@ class GroupByCorrelator:
             first_seen_at=alert.starts_at,
             last_seen_at=alert.last_seen_at,
             last_joined_at=alert.starts_at,
+            # The baseline raises every incident at once; the correlation engine applies policies.
+            raised_at=alert.last_seen_at,
         )
         self.state.incidents[incident.id] = incident
         self.joinable[key] = incident.id
@@ -222,3 +224,12 @@ class GroupByCorrelator:
                 or current.last_joined_at < incident.last_joined_at
             ):
                 self.joinable[key] = incident.id
+
+    def rebuilt(self) -> None:
+        """Nothing beyond `adopt` to rebuild: the baseline keeps no other state."""
+
+    def document(self) -> dict[str, Any] | None:
+        return None
+
+    def load_document(self, document: dict[str, Any]) -> None:
+        """The baseline learns nothing."""

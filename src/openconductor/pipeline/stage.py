@@ -10,12 +10,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
-from typing import Protocol
+from typing import Any, Protocol
 
 from openconductor.core.changes import ChangeSet, Departure
-from openconductor.core.models import Alert, AlertEvent
+from openconductor.core.models import Alert, AlertEvent, Incident
 
-__all__ = ["Batch", "Change", "ChangeSet", "Departure", "Item", "Stage", "Sweeper"]
+__all__ = ["Batch", "Change", "ChangeSet", "Correlator", "Departure", "Item", "Stage", "Sweeper"]
 
 
 class Change(StrEnum):
@@ -51,3 +51,18 @@ class Sweeper(Protocol):
     """A stage that also acts on the passage of time (closing quiet incidents, forgetting old alerts)."""
 
     def sweep(self, now: datetime, batch: Batch) -> None: ...
+
+
+class Correlator(Stage, Sweeper, Protocol):
+    """The stage that groups alerts into incidents; swappable in `builder.build_pipeline`."""
+
+    def adopt(self, incident: Incident) -> None:
+        """Take an incident loaded from the database into the working set (at start-up)."""
+
+    def rebuilt(self) -> None:
+        """Called once every incident and alert of the working set has been loaded."""
+
+    def document(self) -> dict[str, Any] | None:
+        """What the correlator learned and must keep across restarts (None: nothing)."""
+
+    def load_document(self, document: dict[str, Any]) -> None: ...

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Protocol
+from typing import Any, Protocol
 
 from openconductor.core.changes import ChangeSet
 from openconductor.core.models import Alert, Incident, Membership
@@ -44,6 +44,11 @@ class Store(Protocol):
 
     def expire_silence(self, silence_id: str, at: datetime) -> Silence | None:
         """End a silence at `at` (kept, for the record); None when there is no such silence."""
+
+    def load_document(self, name: str) -> dict[str, Any] | None:
+        """A named JSON document kept between restarts (topology, learned correlation state)."""
+
+    def save_document(self, name: str, document: dict[str, Any]) -> None: ...
 
     def ping(self) -> None:
         """Raise if the database cannot be reached."""

@@ -17,31 +17,49 @@ from datetime import timedelta
 from openconductor.config.settings import Settings
 from openconductor.core.models import AlertEvent, AlertStatus
 from openconductor.pipeline.builder import build_pipeline
+from openconductor.pipeline.stage import Batch
 
 
 @dataclass(slots=True)
 class Assignment:
+    """`predicted[i]`: the incident of line i; `raised_at`: when each incident was shown to people.
+    An incident missing from `raised_at` stayed pending (a policy held it back) and is not counted."""
+
     predicted: list[str | None]
     raised_at: dict[str, float] = field(default_factory=dict)
 
 
 def run_pipeline(events: list[AlertEvent], settings: Settings | None = None) -> tuple[Assignment, Assignment]:
-    """The product's pipeline, one event at a time; returns (product, dedup-only) assignments."""
-    pipeline = build_pipeline(settings or Settings())
+    """The product's pipeline, one event at a time; returns (product, dedup-only) assignments.
+
+    After the last record, time runs on by the raise policy's longest wait, so an alert still
+    firing at the end of the file raises its incident as it would have live (never flattering).
+    """
+    settings = settings or Settings()
+    pipeline = build_pipeline(settings)
     product = Assignment(predicted=[])
     dedup = Assignment(predicted=[])
+
+    def note_raised(batch: Batch) -> None:
+        changes = batch.changes
+        for incident in (*changes.new_incidents.values(), *changes.dirty_incidents.values()):
+            if incident.raised_at is not None and incident.id not in product.raised_at:
+                product.raised_at[incident.id] = incident.raised_at.timestamp()
+
     for event in events:
-        item = pipeline.run([event]).items[0]
-        alert = item.alert
-        moment = event.received_at.timestamp()
-        incident_id = alert.incident_id if alert is not None else None
-        product.predicted.append(incident_id)
-        if incident_id is not None:
-            product.raised_at.setdefault(incident_id, moment)
+        batch = pipeline.run([event])
+        note_raised(batch)
+        alert = batch.items[0].alert
+        product.predicted.append(alert.incident_id if alert is not None else None)
         alert_id = alert.id if alert is not None else None
         dedup.predicted.append(alert_id)
         if alert_id is not None:
-            dedup.raised_at.setdefault(alert_id, moment)
+            dedup.raised_at.setdefault(alert_id, event.received_at.timestamp())
+    if pipeline.state.clock is not None:
+        waits = [settings.engine.min_duration_to_raise] + [
+            p.min_duration_to_raise for p in settings.engine.policies if p.min_duration_to_raise
+        ]
+        note_raised(pipeline.sweep(pipeline.state.clock + max(waits) + timedelta(seconds=1)))
     return product, dedup
 
 

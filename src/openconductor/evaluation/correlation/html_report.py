@@ -23,6 +23,7 @@ COLUMNS = [
     ("adjusted_mutual_info", "AMI", "{:.3f}"),
     ("split_share", "split", "{:.1%}"),
     ("mixed_share", "mixed", "{:.1%}"),
+    ("detected_share", "detected", "{:.1%}"),
     ("detection_delay_median_s", "delay p50 s", "{:.0f}"),
 ]
 _PALETTE = ["#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b", "#17becf"]

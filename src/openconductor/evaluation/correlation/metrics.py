@@ -33,6 +33,7 @@ class QualityScores:
     adjusted_mutual_info: float
     split_share: float
     mixed_share: float
+    detected_share: float
     detection_delay_median_s: float
     detection_delay_p90_s: float
 
@@ -86,7 +87,8 @@ def score_assignment(
     raised_at: dict[str, float],
 ) -> QualityScores:
     """`predicted[i]` is the incident of line i (None: in no incident, e.g. a resolve never seen firing);
-    `raised_at` says when each incident was raised, in epoch seconds."""
+    `raised_at` says when each incident was raised, in epoch seconds. Only raised incidents count
+    as incidents people see; a pending one still groups its records for the pair metrics."""
     alerts_in = len(predicted)
     units = [i for i in range(alerts_in) if firing[i]]
     # A firing line that no incident holds is shown to people on its own: a singleton.
@@ -109,10 +111,11 @@ def score_assignment(
     split = sum(1 for g in incident_groups if len(incidents_of_group[g]) > 1)
     mixed = sum(1 for groups in groups_of_incident.values() if len(groups) > 1)
     delays = [
-        max(0.0, raised_at.get(incident_of_line[first], times[first]) - times[first])
+        max(0.0, raised_at[incident_of_line[first]] - times[first])
         for first in (first_line_of_group[g] for g in incident_groups)
+        if incident_of_line[first] in raised_at
     ]
-    incidents = len({incident for incident in predicted if incident is not None})
+    incidents = len({incident for incident in predicted if incident is not None and incident in raised_at})
     truth_count = len(set(truth_groups))
     return QualityScores(
         alerts_in=alerts_in,
@@ -127,6 +130,11 @@ def score_assignment(
         adjusted_rand_index=ari,
         adjusted_mutual_info=ami,
         split_share=split / len(incident_groups) if incident_groups else 0.0,
+        detected_share=(
+            sum(1 for g in incident_groups if any(i in raised_at for i in incidents_of_group[g])) / len(incident_groups)
+            if incident_groups
+            else 1.0
+        ),
         mixed_share=mixed / len(groups_of_incident) if groups_of_incident else 0.0,
         detection_delay_median_s=float(np.median(delays)) if delays else 0.0,
         detection_delay_p90_s=float(np.percentile(delays, 90)) if delays else 0.0,

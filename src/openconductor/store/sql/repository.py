@@ -29,7 +29,7 @@ from openconductor.core.queries import ListQuery, Page, decode_cursor, encode_cu
 from openconductor.core.silences import Silence
 from openconductor.core.timeutil import parse_rfc3339, utcnow
 from openconductor.store.sql import rows
-from openconductor.store.sql.tables import alerts, incidents, memberships, silences
+from openconductor.store.sql.tables import alerts, documents, incidents, memberships, silences
 
 _SORT_COLUMN = {"severity": "severity_rank"}
 
@@ -224,6 +224,19 @@ class SqlStore:
         except DBAPIError as error:
             raise StoreUnavailable(f"database write failed: {type(error.orig).__name__}") from error
         return ended
+
+    def load_document(self, name: str) -> dict[str, Any] | None:
+        with self.engine.connect() as conn:
+            document = conn.execute(select(documents.c.document).where(documents.c.name == name)).scalar()
+        return document if isinstance(document, dict) else None
+
+    def save_document(self, name: str, document: dict[str, Any]) -> None:
+        with self.engine.begin() as conn:
+            updated = conn.execute(
+                update(documents).where(documents.c.name == name).values(document=document, updated_at=utcnow())
+            )
+            if updated.rowcount == 0:
+                conn.execute(documents.insert().values(name=name, document=document, updated_at=utcnow()))
 
     def ping(self) -> None:
         with self.engine.connect() as conn:

@@ -32,6 +32,7 @@ def alert_row(alert: Alert) -> dict[str, Any]:
         "occurrences": alert.occurrences,
         "flapping": alert.flapping,
         "incident_id": alert.incident_id,
+        "suppressed_by": alert.suppressed_by,
         "raw": alert.raw,
     }
 
@@ -46,6 +47,8 @@ ALERT_MUTABLE = (
     "occurrences",
     "flapping",
     "incident_id",
+    "suppressed_by",
+    "starts_at",
 )
 
 
@@ -71,6 +74,7 @@ def alert_from_row(row: Row[Any]) -> Alert:
         occurrences=data["occurrences"],
         flapping=data["flapping"],
         incident_id=data["incident_id"],
+        suppressed_by=data["suppressed_by"],
         raw=data["raw"],
     )
 
@@ -92,6 +96,7 @@ def incident_row(incident: Incident) -> dict[str, Any]:
         "firing_count": incident.firing_count,
         "resolved_at": incident.resolved_at,
         "resolution": incident.resolution,
+        "raised_at": incident.raised_at,
     }
 
 
@@ -112,6 +117,7 @@ def incident_from_row(row: Row[Any]) -> Incident:
         firing_count=data["firing_count"],
         resolved_at=data["resolved_at"],
         resolution=data["resolution"],
+        raised_at=data["raised_at"],
     )
 
 

@@ -68,6 +68,7 @@ alerts = Table(
     Column("occurrences", Integer, nullable=False),
     Column("flapping", Boolean, nullable=False),
     Column("incident_id", String(40)),
+    Column("suppressed_by", String(80)),
     Column("raw", JSONDocument),
     Index("ix_alerts_fingerprint", "fingerprint"),
     Index("ix_alerts_incident_id", "incident_id"),
@@ -93,6 +94,7 @@ incidents = Table(
     Column("firing_count", Integer, nullable=False),
     Column("resolved_at", UTCDateTime),
     Column("resolution", String(40)),
+    Column("raised_at", UTCDateTime),
     Index("ix_incidents_status_last_seen", "status", "last_seen_at"),
     Index("ix_incidents_last_seen", "last_seen_at", "id"),
 )
@@ -108,4 +110,28 @@ memberships = Table(
     Column("joined_at", UTCDateTime, nullable=False),
     Column("left_at", UTCDateTime),
     Index("ix_incident_alerts_alert_id", "alert_id"),
+)
+
+silences = Table(
+    "silences",
+    metadata,
+    Column("id", String(40), primary_key=True),
+    Column("kind", String(16), nullable=False),
+    Column("matchers", JSONDocument, nullable=False),
+    Column("starts_at", UTCDateTime, nullable=False),
+    Column("ends_at", UTCDateTime, nullable=False),
+    Column("comment", Text, nullable=False),
+    Column("created_by", String(200), nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    Index("ix_silences_ends_at", "ends_at"),
+)
+
+# Named JSON documents the platform keeps between restarts: the topology, the correlation
+# engine's learned state (co-occurrence, template miner).
+documents = Table(
+    "documents",
+    metadata,
+    Column("name", String(100), primary_key=True),
+    Column("document", JSONDocument, nullable=False),
+    Column("updated_at", UTCDateTime, nullable=False),
 )

@@ -1,0 +1,100 @@
+"""What the engine remembers about each open incident, and the indexes that find incidents fast.
+
+No alert ever scans all open incidents: candidates come from dictionary lookups by component,
+by topology neighbour, by learned partner and by alert kind, each bounded by the join window.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from openconductor.correlation.cooccurrence import Entity
+
+TemplateKey = tuple[str, str]  # (environment, template id)
+
+
+@dataclass(slots=True)
+class AlertFacts:
+    """What the engine derived from one alert (kept while the alert is in the working set)."""
+
+    entity: Entity
+    template: TemplateKey
+    chronic: bool
+    onset: datetime
+
+
+@dataclass(slots=True)
+class IncidentContext:
+    incident_id: str
+    # Latest alert per component, so an explanation can name the neighbouring alert.
+    components: dict[Entity, str] = field(default_factory=dict)
+    templates: dict[TemplateKey, str] = field(default_factory=dict)
+    alert_ids: set[str] = field(default_factory=set)
+    # Alerts that count towards raising (not chronic, not silenced, not flapping).
+    raising_alerts: set[str] = field(default_factory=set)
+
+
+@dataclass(slots=True)
+class IncidentIndex:
+    contexts: dict[str, IncidentContext] = field(default_factory=dict)
+    by_component: dict[Entity, set[str]] = field(default_factory=dict)
+    by_template: dict[TemplateKey, set[str]] = field(default_factory=dict)
+
+    def context(self, incident_id: str) -> IncidentContext:
+        found = self.contexts.get(incident_id)
+        if found is None:
+            found = self.contexts[incident_id] = IncidentContext(incident_id)
+        return found
+
+    def add(self, incident_id: str, alert_id: str, facts: AlertFacts) -> None:
+        context = self.context(incident_id)
+        context.components[facts.entity] = alert_id
+        context.templates[facts.template] = alert_id
+        context.alert_ids.add(alert_id)
+        self.by_component.setdefault(facts.entity, set()).add(incident_id)
+        self.by_template.setdefault(facts.template, set()).add(incident_id)
+
+    def remove_alert(self, incident_id: str, alert_id: str) -> None:
+        context = self.contexts.get(incident_id)
+        if context is not None:
+            context.alert_ids.discard(alert_id)
+            context.raising_alerts.discard(alert_id)
+
+    def unlist(self, incident_id: str) -> None:
+        """Stop offering a resolved incident to new alerts; its context stays for a reopen."""
+        context = self.contexts.get(incident_id)
+        if context is None:
+            return
+        for component in context.components:
+            _discard(self.by_component, component, incident_id)
+        for template in context.templates:
+            _discard(self.by_template, template, incident_id)
+
+    def relist(self, incident_id: str) -> None:
+        context = self.contexts.get(incident_id)
+        if context is None:
+            return
+        for component in context.components:
+            self.by_component.setdefault(component, set()).add(incident_id)
+        for template in context.templates:
+            self.by_template.setdefault(template, set()).add(incident_id)
+
+    def forget(self, incident_id: str) -> None:
+        """Drop a closed incident from every index (its alerts can no longer join it)."""
+        context = self.contexts.pop(incident_id, None)
+        if context is None:
+            return
+        for component in context.components:
+            _discard(self.by_component, component, incident_id)
+        for template in context.templates:
+            _discard(self.by_template, template, incident_id)
+
+
+def _discard(index: dict[Any, set[str]], key: Any, incident_id: str) -> None:
+    members = index.get(key)
+    if members is not None:
+        members.discard(incident_id)
+        if not members:
+            del index[key]

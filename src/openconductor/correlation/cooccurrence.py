@@ -1,0 +1,147 @@
+"""Learned co-occurrence: which components start alerting together, more often than chance says.
+
+Every alert onset is paired with the onsets of other components in the preceding window (the most
+recent few, to bound the work per alert). Pointwise mutual information over these counts, with
+exponential decay so old habits fade, links components that the topology does not connect. People's
+corrections feed in too: a merge teaches that two components belong together, a split or a move
+teaches that they do not.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import deque
+from dataclasses import dataclass, field
+from typing import Any
+
+Entity = tuple[str, str]
+
+
+@dataclass(slots=True)
+class CooccurrenceSettings:
+    window_seconds: float = 180.0
+    recent_limit: int = 24
+    half_life_seconds: float = 7 * 24 * 3600.0
+    min_support: float = 3.0
+    min_pmi: float = 1.0
+    max_partners: int = 64
+
+
+@dataclass(slots=True)
+class CooccurrenceModel:
+    settings: CooccurrenceSettings = field(default_factory=CooccurrenceSettings)
+    onsets: dict[Entity, float] = field(default_factory=dict)
+    pairs: dict[Entity, dict[Entity, float]] = field(default_factory=dict)
+    vetoes: dict[Entity, dict[Entity, float]] = field(default_factory=dict)
+    total: float = 0.0
+    pair_events: float = 0.0
+    recent: deque[tuple[float, Entity]] = field(default_factory=deque)
+    last_decay: float | None = None
+
+    def observe(self, entity: Entity, at: float) -> None:
+        """Count one onset of `entity` at `at` (epoch seconds) and its pairs with recent onsets."""
+        self._decay(at)
+        horizon = at - self.settings.window_seconds
+        recent = self.recent
+        while recent and recent[0][0] < horizon:
+            recent.popleft()
+        self.onsets[entity] = self.onsets.get(entity, 0.0) + 1.0
+        self.total += 1.0
+        counted: set[Entity] = {entity}
+        for _, other in reversed(recent):
+            if other in counted:
+                continue
+            counted.add(other)
+            self._add_pair(entity, other, 1.0)
+            self.pair_events += 1.0
+            if len(counted) > self.settings.recent_limit:
+                break
+        recent.append((at, entity))
+
+    def _add_pair(self, a: Entity, b: Entity, amount: float) -> None:
+        for x, y in ((a, b), (b, a)):
+            partners = self.pairs.setdefault(x, {})
+            partners[y] = partners.get(y, 0.0) + amount
+            if len(partners) > self.settings.max_partners * 2:
+                # Keep the strongest partners only: bounded memory per component.
+                keep = sorted(partners.items(), key=lambda item: -item[1])[: self.settings.max_partners]
+                self.pairs[x] = dict(keep)
+
+    def pmi(self, a: Entity, b: Entity) -> tuple[float, float] | None:
+        """(PMI, support) of the pair when it is strong enough to count as evidence, else None."""
+        together = self.pairs.get(a, {}).get(b, 0.0) - self.vetoes.get(a, {}).get(b, 0.0)
+        if together < self.settings.min_support:
+            return None
+        n_a, n_b = self.onsets.get(a, 0.0), self.onsets.get(b, 0.0)
+        if n_a <= 0 or n_b <= 0 or self.total <= 0 or self.pair_events <= 0:
+            return None
+        # By chance, a pair is {a, b} with probability 2 p(a) p(b), p = share of onsets.
+        expected = 2.0 * self.pair_events * (n_a / self.total) * (n_b / self.total)
+        value = math.log(together / expected)
+        return (value, together) if value >= self.settings.min_pmi else None
+
+    def partners(self, entity: Entity) -> list[Entity]:
+        return list(self.pairs.get(entity, ()))
+
+    def teach_together(self, a: Entity, b: Entity, weight: float) -> None:
+        if a != b:
+            self._add_pair(a, b, weight)
+            for x, y in ((a, b), (b, a)):
+                self.vetoes.get(x, {}).pop(y, None)
+
+    def teach_apart(self, a: Entity, b: Entity, weight: float) -> None:
+        if a != b:
+            for x, y in ((a, b), (b, a)):
+                vetoes = self.vetoes.setdefault(x, {})
+                vetoes[y] = vetoes.get(y, 0.0) + weight
+
+    def _decay(self, at: float) -> None:
+        if self.last_decay is None:
+            self.last_decay = at
+            return
+        elapsed = at - self.last_decay
+        if elapsed < 3600.0:
+            return
+        factor = 0.5 ** (elapsed / self.settings.half_life_seconds)
+        self.last_decay = at
+        self.total *= factor
+        self.pair_events *= factor
+        for table in (self.onsets,):
+            for key in list(table):
+                table[key] *= factor
+                if table[key] < 0.05:
+                    del table[key]
+        for nested in (self.pairs, self.vetoes):
+            for key in list(nested):
+                inner = nested[key]
+                for other in list(inner):
+                    inner[other] *= factor
+                    if inner[other] < 0.05:
+                        del inner[other]
+                if not inner:
+                    del nested[key]
+
+    def to_document(self) -> dict[str, Any]:
+        def flat(nested: dict[Entity, dict[Entity, float]]) -> list[list[Any]]:
+            return [[list(a), list(b), round(v, 4)] for a, inner in nested.items() for b, v in inner.items()]
+
+        return {
+            "onsets": [[list(k), round(v, 4)] for k, v in self.onsets.items()],
+            "pairs": flat(self.pairs),
+            "vetoes": flat(self.vetoes),
+            "total": self.total,
+            "pair_events": self.pair_events,
+            "last_decay": self.last_decay,
+        }
+
+    @classmethod
+    def from_document(cls, document: dict[str, Any], settings: CooccurrenceSettings | None = None) -> CooccurrenceModel:
+        model = cls(settings=settings or CooccurrenceSettings())
+        model.onsets = {(k[0], k[1]): float(v) for k, v in document.get("onsets", [])}
+        for target, key in ((model.pairs, "pairs"), (model.vetoes, "vetoes")):
+            for a, b, value in document.get(key, []):
+                target.setdefault((a[0], a[1]), {})[(b[0], b[1])] = float(value)
+        model.total = float(document.get("total", 0.0))
+        model.pair_events = float(document.get("pair_events", 0.0))
+        model.last_decay = document.get("last_decay")
+        return model

@@ -1,0 +1,145 @@
+"""Which component an alert is about, and in which environment, read from sparse and varied labels.
+
+Real alerts name their subject in many ways: a `service` label, a pod name with a ReplicaSet suffix,
+a host, an `instance` with a port, a load balancer path, a synthetic check's URL, an alarm name
+that starts with the host. This module turns those into candidate names, most specific first, and
+infers the environment from words such as prod/staging/dev in any identifying value. With a
+topology, the first candidate that names a known component wins.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable
+from urllib.parse import urlsplit
+
+from openconductor.core.models import Alert
+
+ENVIRONMENT_WORDS = {
+    "prod": "prod",
+    "production": "prod",
+    "prd": "prod",
+    "live": "prod",
+    "staging": "staging",
+    "stage": "staging",
+    "stg": "staging",
+    "dev": "dev",
+    "development": "dev",
+    "qa": "qa",
+    "test": "test",
+    "uat": "uat",
+    "sandbox": "sandbox",
+}
+ENVIRONMENT_LABELS = ("environment", "env", "stage", "deployment_environment", "deployment.environment")
+# Labels whose values may carry an environment word (cluster names, namespaces, hosts, URLs).
+ENVIRONMENT_HINT_LABELS = (
+    "cluster",
+    "kube_cluster_name",
+    "k8s_cluster",
+    "namespace",
+    "kube_namespace",
+    "host",
+    "hostname",
+    "url",
+    "instance",
+    "node",
+)
+SERVICE_LABELS = (
+    "service",
+    "service_name",
+    "app",
+    "app_kubernetes_io_name",
+    "application",
+    "deployment",
+    "kube_deployment",
+    "statefulset",
+    "container",
+)
+RESOURCE_LABELS = ("pod", "host", "hostname", "node", "instance", "InstanceId", "device", "url", "LoadBalancer")
+
+_POD_SUFFIX = re.compile(r"^(?P<name>.+?)-(?:[a-z0-9]{6,10}-)?[a-z0-9]{5}$")
+_STATEFUL_SUFFIX = re.compile(r"^(?P<name>.+)-\d{1,3}$")
+_PORT = re.compile(r":\d{1,5}$")
+_TOKENS = re.compile(r"[^a-z0-9]+")
+
+
+def normalize_name(value: str) -> str:
+    """Strip what varies between instances of one component: ports, URL parts, pod suffixes."""
+    text = value.strip().lower()
+    if "://" in text:
+        host = urlsplit(text).hostname or text
+        text = host.split(".")[0]
+    text = _PORT.sub("", text)
+    if text.count("/") >= 2 and text.startswith(("app/", "net/", "targetgroup/")):
+        # Cloud load balancer paths: app/<name>/<id>
+        text = text.split("/")[1]
+    return text
+
+
+def workload_of(pod: str) -> str | None:
+    """`checkout-7f9c6d5b8-x2k4p` -> `checkout`; None when the name has no Kubernetes suffix."""
+    match = _POD_SUFFIX.match(pod)
+    if match and any(ch.isdigit() for ch in pod[len(match["name"]) :]):
+        return match["name"]
+    return None
+
+
+def candidate_names(alert: Alert) -> list[str]:
+    """Names that may identify the alert's component, most specific and most trusted first."""
+    names: list[str] = []
+    labels = alert.labels
+
+    def add(value: str | None) -> None:
+        if not value:
+            return
+        name = normalize_name(value)
+        if name and name not in names:
+            names.append(name)
+        workload = workload_of(name)
+        if workload and workload not in names:
+            names.append(workload)
+
+    add(alert.service)
+    for key in SERVICE_LABELS:
+        add(labels.get(key))
+    add(alert.resource)
+    for key in RESOURCE_LABELS:
+        add(labels.get(key))
+    # Alarm and check names often start with their subject: "<host>-CPUUtilization-high", "<host>/HTTP".
+    for text in (labels.get("AlarmName"), alert.title):
+        if text:
+            head = text.split("/")[0].split(" ")[0]
+            if head and head.lower() not in names:
+                names.append(head.lower())
+    return names
+
+
+def environment_words(values: Iterable[str | None]) -> str | None:
+    for value in values:
+        if not value:
+            continue
+        for token in _TOKENS.split(value.lower()):
+            known = ENVIRONMENT_WORDS.get(token)
+            if known:
+                return known
+    return None
+
+
+def infer_environment(alert: Alert) -> str | None:
+    if alert.environment:
+        return ENVIRONMENT_WORDS.get(alert.environment.lower(), alert.environment.lower())
+    labels = alert.labels
+    for key in ENVIRONMENT_LABELS:
+        if labels.get(key):
+            return ENVIRONMENT_WORDS.get(labels[key].lower(), labels[key].lower())
+    return environment_words([*(labels.get(key) for key in ENVIRONMENT_HINT_LABELS), alert.resource])
+
+
+def longest_known_prefix(text: str, known: Callable[[str], bool]) -> str | None:
+    """The longest '-'-separated prefix of `text` that `known` accepts (alarm names start with hosts)."""
+    parts = text.split("-")
+    for size in range(len(parts), 0, -1):
+        candidate = "-".join(parts[:size])
+        if known(candidate):
+            return candidate
+    return None

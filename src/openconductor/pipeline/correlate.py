@@ -1,0 +1,393 @@
+"""The correlation engine: the pipeline stage that decides, alert by alert, which incident it joins.
+
+For each new alert it derives the component, environment and kind (template), looks up the open
+incidents that share evidence with it (indexes, never a scan), joins the best one scoring at
+least the policy's threshold within that incident's window, or opens a new pending incident. An
+incident is raised (shown to people) once its policy says so: enough distinct alerts, or an alert
+firing long enough; chronic, silenced and flapping alerts never raise an incident by themselves.
+Every join records its evidence. Deterministic for a given input; all time is event time.
+"""
+
+from __future__ import annotations
+
+import heapq
+from collections import deque
+from datetime import datetime, timedelta
+from typing import Any
+
+from openconductor.config.settings import Settings
+from openconductor.core.ids import new_id
+from openconductor.core.models import Alert, AlertStatus, Incident, IncidentStatus, Membership, worst
+from openconductor.correlation.context import AlertFacts, IncidentIndex, TemplateKey
+from openconductor.correlation.cooccurrence import CooccurrenceModel, Entity
+from openconductor.correlation.entities import candidate_names, infer_environment, longest_known_prefix
+from openconductor.correlation.evidence import Link, gather_links
+from openconductor.correlation.policy import EffectivePolicy, PolicyBook
+from openconductor.correlation.templates import TemplateMiner
+from openconductor.correlation.topology import Topology, load_topology
+from openconductor.pipeline.stage import Batch, Change, Departure, Item
+from openconductor.pipeline.state import PipelineState
+
+_SCAN_EVERY = timedelta(minutes=1)
+STORM_LEARNING_SECONDS = 3600.0
+
+
+class CorrelationEngine:
+    def __init__(self, state: PipelineState, settings: Settings) -> None:
+        self.state = state
+        self.settings = settings.engine
+        self.lifecycle = settings.correlation
+        self.flap_window = settings.dedup.flap_window
+        self.keep_resolved_for = max(settings.dedup.refire_window, settings.correlation.reopen_grace)
+        self.topology: Topology | None = (
+            load_topology(self.settings.topology_file) if self.settings.topology_file else None
+        )
+        self.policies = PolicyBook(self.settings)
+        self.miner = TemplateMiner()
+        self.cooccurrence = CooccurrenceModel()
+        self.index = IncidentIndex()
+        self.facts: dict[str, AlertFacts] = {}
+        self._raise_due: list[tuple[datetime, int, str, str]] = []
+        self._sequence = 0
+        self._storms: dict[TemplateKey, deque[tuple[datetime, Entity]]] = {}
+        # Per kind of alert: when first seen and how many since, for its usual rate.
+        self._template_rates: dict[TemplateKey, tuple[datetime, int]] = {}
+        self._last_scan: datetime | None = None
+
+    # -- the stage ---------------------------------------------------------------------------
+
+    def __call__(self, items: list[Item], batch: Batch) -> list[Item]:
+        for item in items:
+            alert = item.alert
+            if alert is None:
+                continue
+            change = item.change
+            if change is Change.NEW and alert.status is AlertStatus.FIRING:
+                self._onset(alert, batch)
+            elif change is Change.REFIRE:
+                self._refire(alert, batch)
+            elif change is Change.REPEAT and alert.status is AlertStatus.FIRING and self._closed_quietly(alert):
+                self._refire(alert, batch, still_firing=True)
+            elif change in (Change.REPEAT, Change.RESOLVE, Change.ACKNOWLEDGE):
+                self._update(alert, change, batch)
+        return items
+
+    # -- a new alert (or one firing afresh) --------------------------------------------------
+
+    def _onset(self, alert: Alert, batch: Batch) -> None:
+        facts = self._facts_for(alert)
+        policy = self.policies.for_component(facts.entity)
+        storm = self._storm(facts)
+        if facts.chronic:
+            # Long-standing alerts seen for the first time (a backlog, or one nobody fixes) stand
+            # alone: joining them to today's incidents would only mislead.
+            links: list[Link] = []
+        else:
+            self.cooccurrence.observe(facts.entity, facts.onset.timestamp())
+            links = gather_links(
+                facts,
+                index=self.index,
+                evidence=policy.evidence,
+                topology=self.topology,
+                max_hops=self.settings.max_hops,
+                cooccurrence=self.cooccurrence,
+                storm=storm,
+            )
+        for link in links:
+            if link.score < policy.join_threshold:
+                break
+            incident = self.state.incidents.get(link.incident_id)
+            neighbour = self.facts.get(link.evidence["neighbour_alert_id"])
+            gap = abs(facts.onset - neighbour.onset) if neighbour is not None else None
+            if (
+                incident is not None
+                and gap is not None
+                and gap <= self.settings.window
+                and self._within_window(incident, facts.onset, alert.last_seen_at)
+            ):
+                evidence = {"signal": link.signal, **link.evidence, "gap_seconds": round(gap.total_seconds(), 1)}
+                self._join(alert, incident, facts, rule=link.signal, score=link.score, evidence=evidence, batch=batch)
+                return
+        self._open(alert, facts, batch)
+
+    def _facts_for(self, alert: Alert) -> AlertFacts:
+        environment = infer_environment(alert) or ""
+        names = candidate_names(alert)
+        entity: Entity | None = None
+        if self.topology is not None:
+            entity = self.topology.resolve(names, environment or None)
+            if entity is None:
+                for text in names[-2:]:
+                    prefix = longest_known_prefix(text, self.topology.knows)
+                    if prefix:
+                        entity = self.topology.resolve([prefix], environment or None)
+                        if entity:
+                            break
+        if entity is None:
+            entity = (environment, names[0] if names else alert.fingerprint)
+        template = self.miner.learn(alert.title).template_id
+        arrival = alert.last_seen_at
+        chronic = arrival - alert.starts_at > self.settings.chronic_after
+        onset = arrival if chronic or alert.starts_at > arrival else alert.starts_at
+        facts = AlertFacts(entity=entity, template=(entity[0], template), chronic=chronic, onset=onset)
+        self.facts[alert.id] = facts
+        return facts
+
+    def _storm(self, facts: AlertFacts) -> bool:
+        """A storm: this kind of alert on many components at once, far above its usual rate.
+
+        The usual rate matters: in a large estate some kinds (high CPU somewhere) fire on several
+        hosts every minute, and grouping those would merge unrelated problems."""
+        window = self._storms.setdefault(facts.template, deque())
+        horizon = facts.onset - self.settings.storm_window
+        while window and window[0][0] < horizon:
+            window.popleft()
+        window.append((facts.onset, facts.entity))
+        first_seen, total = self._template_rates.get(facts.template, (facts.onset, 0))
+        self._template_rates[facts.template] = (first_seen, total + 1)
+        components = len({entity for _, entity in window})
+        if components < self.settings.storm_min_components:
+            return False
+        observed_for = (facts.onset - first_seen).total_seconds()
+        if observed_for < STORM_LEARNING_SECONDS:
+            # Until a kind's usual rate is known, no burst of it can be called unusual.
+            return False
+        usual = total * self.settings.storm_window.total_seconds() / observed_for
+        return components >= 4 * usual + 3
+
+    def _within_window(self, incident: Incident, onset: datetime, arrival: datetime) -> bool:
+        """The evidence's own alert must be close in time (checked by the caller); the incident
+        itself takes new alerts only while it is young, so a busy component cannot chain
+        unrelated problems into one ever-growing incident."""
+        if incident.status is IncidentStatus.RESOLVED:
+            return False
+        if arrival - incident.last_seen_at > self.lifecycle.quiet_period:
+            return False
+        return (
+            incident.first_seen_at - self.settings.window <= onset <= incident.first_seen_at + self.settings.max_window
+        )
+
+    def _open(self, alert: Alert, facts: AlertFacts, batch: Batch) -> None:
+        incident = Incident(
+            id=new_id("inc"),
+            title=alert.title,
+            status=IncidentStatus.OPEN,
+            severity=alert.severity,
+            services=set(),
+            environment=facts.entity[0] or alert.environment,
+            group_key=f"{facts.entity[0]}/{facts.entity[1]}",
+            first_seen_at=facts.onset,
+            last_seen_at=alert.last_seen_at,
+            last_joined_at=facts.onset,
+        )
+        self.state.incidents[incident.id] = incident
+        batch.changes.incident_added(incident)
+        batch.changes.count("incidents_opened")
+        evidence = {
+            "signal": "opened",
+            "component": f"{facts.entity[0]}/{facts.entity[1]}",
+            "template_id": facts.template[1],
+            "chronic": facts.chronic,
+        }
+        self._join(alert, incident, facts, rule="opened", score=1.0, evidence=evidence, batch=batch)
+
+    def _join(
+        self,
+        alert: Alert,
+        incident: Incident,
+        facts: AlertFacts,
+        *,
+        rule: str,
+        score: float,
+        evidence: dict[str, Any],
+        batch: Batch,
+    ) -> None:
+        alert.incident_id = incident.id
+        incident.alert_count += 1
+        incident.firing_count += 1
+        incident.severity = worst(incident.severity, alert.severity)
+        if alert.service or facts.entity[1]:
+            incident.services.add(alert.service or facts.entity[1])
+        incident.first_seen_at = min(incident.first_seen_at, facts.onset)
+        incident.last_joined_at = max(incident.last_joined_at, facts.onset)
+        incident.last_seen_at = max(incident.last_seen_at, alert.last_seen_at)
+        self.index.add(incident.id, alert.id, facts)
+        batch.changes.memberships.append(
+            Membership(
+                incident_id=incident.id,
+                alert_id=alert.id,
+                rule=rule,
+                score=score,
+                evidence=evidence,
+                joined_at=alert.last_seen_at,
+            )
+        )
+        batch.changes.alert_changed(alert)
+        batch.changes.incident_changed(incident)
+        if self._counts_towards_raising(alert, facts):
+            self.index.context(incident.id).raising_alerts.add(alert.id)
+            policy = self.policies.for_component(facts.entity)
+            self._sequence += 1
+            heapq.heappush(self._raise_due, (facts.onset + policy.min_duration, self._sequence, incident.id, alert.id))
+            self._maybe_raise(incident, policy, alert.last_seen_at, batch)
+
+    def _counts_towards_raising(self, alert: Alert, facts: AlertFacts) -> bool:
+        return not (facts.chronic or alert.suppressed_by or alert.flapping)
+
+    def _maybe_raise(self, incident: Incident, policy: EffectivePolicy, now: datetime, batch: Batch) -> None:
+        if incident.raised_at is not None or incident.status is IncidentStatus.RESOLVED:
+            return
+        if len(self.index.context(incident.id).raising_alerts) >= policy.min_alerts:
+            self._raise(incident, now, batch)
+
+    def _raise(self, incident: Incident, now: datetime, batch: Batch) -> None:
+        incident.raised_at = now
+        batch.changes.incident_changed(incident)
+        batch.changes.count("incidents_raised")
+
+    # -- re-fires, repeats, resolves -----------------------------------------------------------
+
+    def _closed_quietly(self, alert: Alert) -> bool:
+        incident = self.state.incidents.get(alert.incident_id or "")
+        return incident is not None and incident.status is IncidentStatus.RESOLVED and incident.resolution == "quiet"
+
+    def _refire(self, alert: Alert, batch: Batch, *, still_firing: bool = False) -> None:
+        incident = self.state.incidents.get(alert.incident_id or "")
+        now = alert.last_seen_at
+        if incident is not None and incident.status is not IncidentStatus.RESOLVED:
+            incident.firing_count += 0 if still_firing else 1
+            incident.last_seen_at = max(incident.last_seen_at, now)
+            batch.changes.incident_changed(incident)
+            return
+        if incident is not None and incident.resolved_at is not None and self._may_reopen(alert, incident, now):
+            self._reopen(incident, now, batch, count_firing=not still_firing)
+            return
+        if incident is not None:
+            incident.alert_count -= 1
+            if still_firing:
+                incident.firing_count = max(0, incident.firing_count - 1)
+            self.index.remove_alert(incident.id, alert.id)
+            batch.changes.incident_changed(incident)
+            batch.changes.departures.append(Departure(incident.id, alert.id, now))
+        self._onset(alert, batch)
+
+    def _may_reopen(self, alert: Alert, incident: Incident, now: datetime) -> bool:
+        assert incident.resolved_at is not None
+        since = now - incident.resolved_at
+        if incident.resolution not in ("all_alerts_resolved", "quiet", "noise"):
+            return False
+        if alert.flapping:
+            # A flapping alert belongs with its earlier cycles, whatever their incident became.
+            return since <= self.flap_window
+        # A real (raised) incident comes back when its alert does; a pending one that resolved was
+        # noise, and a later firing is a new occurrence.
+        return incident.raised_at is not None and since <= self.lifecycle.reopen_grace
+
+    def _reopen(self, incident: Incident, now: datetime, batch: Batch, *, count_firing: bool) -> None:
+        incident.status = IncidentStatus.OPEN
+        incident.resolved_at = None
+        incident.resolution = None
+        incident.firing_count += 1 if count_firing else 0
+        incident.last_seen_at = max(incident.last_seen_at, now)
+        self.index.relist(incident.id)
+        batch.changes.incident_changed(incident)
+        batch.changes.count("incidents_reopened")
+
+    def _update(self, alert: Alert, change: Change, batch: Batch) -> None:
+        incident = self.state.incidents.get(alert.incident_id or "")
+        if incident is None or incident.status is IncidentStatus.RESOLVED:
+            return
+        incident.last_seen_at = max(incident.last_seen_at, alert.last_seen_at)
+        if change is Change.REPEAT:
+            incident.severity = worst(incident.severity, alert.severity)
+        elif change is Change.ACKNOWLEDGE and incident.status is IncidentStatus.OPEN:
+            incident.status = IncidentStatus.ACKNOWLEDGED
+        elif change is Change.RESOLVE:
+            incident.firing_count = max(0, incident.firing_count - 1)
+            if incident.firing_count == 0:
+                resolution = "all_alerts_resolved" if incident.raised_at is not None else "noise"
+                self._resolve(incident, alert.last_seen_at, resolution, batch)
+        batch.changes.incident_changed(incident)
+
+    def _resolve(self, incident: Incident, now: datetime, resolution: str, batch: Batch) -> None:
+        incident.status = IncidentStatus.RESOLVED
+        incident.resolved_at = now
+        incident.resolution = resolution
+        self.index.unlist(incident.id)
+        batch.changes.incident_changed(incident)
+        batch.changes.count("incidents_resolved")
+
+    # -- the passage of time ---------------------------------------------------------------------
+
+    def sweep(self, now: datetime, batch: Batch) -> None:
+        due = self._raise_due
+        while due and due[0][0] <= now:
+            _, _, incident_id, alert_id = heapq.heappop(due)
+            incident = self.state.incidents.get(incident_id)
+            alert = self.state.alerts_by_id.get(alert_id)
+            if (
+                incident is not None
+                and incident.raised_at is None
+                and incident.status is not IncidentStatus.RESOLVED
+                and alert is not None
+                and alert.incident_id == incident_id
+                and alert.status is AlertStatus.FIRING
+                and alert_id in self.index.context(incident_id).raising_alerts
+            ):
+                self._raise(incident, now, batch)
+        if self._last_scan is not None and now - self._last_scan < _SCAN_EVERY:
+            return
+        self._last_scan = now
+        for incident in list(self.state.incidents.values()):
+            if incident.status is not IncidentStatus.RESOLVED:
+                if now - incident.last_seen_at > self.lifecycle.quiet_period:
+                    self._resolve(incident, now, "quiet", batch)
+            elif incident.resolved_at is not None and now - incident.resolved_at > self.keep_resolved_for:
+                self._prune(incident)
+        for key in [
+            key
+            for key, window in self._storms.items()
+            if not window or window[-1][0] < now - self.settings.storm_window
+        ]:
+            del self._storms[key]
+
+    def _prune(self, incident: Incident) -> None:
+        del self.state.incidents[incident.id]
+        context = self.index.contexts.get(incident.id)
+        if context is not None:
+            for alert_id in context.alert_ids:
+                alert = self.state.alerts_by_id.get(alert_id)
+                if alert is None or alert.incident_id == incident.id:
+                    self.facts.pop(alert_id, None)
+        self.index.forget(incident.id)
+
+    # -- restart ---------------------------------------------------------------------------------
+
+    def adopt(self, incident: Incident) -> None:
+        self.state.incidents[incident.id] = incident
+
+    def rebuilt(self) -> None:
+        """After a restart: index the adopted incidents' alerts from the working set."""
+        for alert in self.state.alerts_by_id.values():
+            incident = self.state.incidents.get(alert.incident_id or "")
+            if incident is None:
+                continue
+            facts = self._facts_for(alert)
+            self.index.add(incident.id, alert.id, facts)
+            if alert.status is AlertStatus.FIRING and self._counts_towards_raising(alert, facts):
+                self.index.context(incident.id).raising_alerts.add(alert.id)
+            if incident.status is IncidentStatus.RESOLVED:
+                self.index.unlist(incident.id)
+
+    def document(self) -> dict[str, Any]:
+        return {"templates": self.miner.to_dict(), "cooccurrence": self.cooccurrence.to_document()}
+
+    def load_document(self, document: dict[str, Any]) -> None:
+        if "templates" in document:
+            self.miner = TemplateMiner.from_dict(document["templates"])
+        if "cooccurrence" in document:
+            self.cooccurrence = CooccurrenceModel.from_document(document["cooccurrence"])
+
+    def set_topology(self, topology: Topology | None) -> None:
+        self.topology = topology
+        self.policies.clear_cache()
