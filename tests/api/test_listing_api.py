@@ -170,10 +170,11 @@ def test_alert_cursor_pages_cover_everything_once(client: TestClient, sort: str)
 @pytest.mark.parametrize("sort", ["-last_seen_at", "alert_count", "-severity", "first_seen_at"])
 def test_incident_cursor_pages_cover_everything_once(client: TestClient, sort: str) -> None:
     payload = [
-        {"title": f"i{n}", "service": f"svc{n}", "severity": ["critical", "info"][n % 2], "starts_at": stamp(n % 2)}
+        {"title": f"i{n}", "service": f"svc{n}", "environment": "prod", "severity": ["critical", "info"][n % 2],
+         "starts_at": stamp(n % 2)}
         for n in range(11)
     ]
-    payload += [{"title": f"extra{n}", "service": "svc0", "starts_at": stamp(0)} for n in range(3)]
+    payload += [{"title": f"extra{n}", "service": "svc0", "environment": "prod", "starts_at": stamp(0)} for n in range(3)]
     assert client.post("/api/v1/alerts", json=payload).status_code == 202
     everything = [i["id"] for i in client.get("/api/v1/incidents", params={"sort": sort, "limit": 500}).json()["items"]]
     assert len(everything) == 11

@@ -34,7 +34,7 @@ def metric(text: str, name: str) -> float:
 
 
 def test_metrics_count_received_alerts_and_latency(client: TestClient) -> None:
-    web = [{"title": "a", "service": "web"}, {"title": "b", "service": "web"}, {"title": "a", "service": "web"}]
+    web = [{"title": t, "service": "web", "environment": "prod"} for t in ("a", "b", "a")]
     client.post("/api/v1/alerts", json=web)
     client.post("/api/v1/integrations/alertmanager", json={"alerts": [{"labels": {"alertname": "X", "job": "db"}}]})
     client.post("/api/v1/alerts", json={"severity": "critical"})

@@ -81,7 +81,10 @@ def test_alertmanager_notifications_become_one_incident(server_factory, tmp_path
             assert incident["severity"] == "critical"
             members = httpx.get(f"{server.url}/api/v1/incidents/{incident['id']}/alerts").json()
             assert sorted(m["alert"]["labels"]["alertname"] for m in members) == ["HighErrorRate", "HighLatency"]
-            assert {m["reason"]["rule"] for m in members} == {"opened", "group_by"}
+            # The second alert is on the same component (service checkout, same pod): the engine says so.
+            assert {m["reason"]["rule"] for m in members} == {"opened", "same_component"}
+            joined = next(m for m in members if m["reason"]["rule"] == "same_component")
+            assert joined["reason"]["evidence"]["component"] == "prod/checkout"
             assert all(m["alert"]["source"] == "alertmanager" for m in members)
 
             ended = datetime.now(UTC) - timedelta(seconds=1)

@@ -12,7 +12,7 @@ from openconductor.ingest.base import build_event
 from openconductor.pipeline.builder import Pipeline, build_pipeline
 
 T0 = datetime(2026, 1, 5, 10, 0, tzinfo=UTC)
-SETTINGS = Settings()
+SETTINGS = Settings(correlator="group_by")
 WINDOW = SETTINGS.correlation.group_window
 QUIET = SETTINGS.correlation.quiet_period
 GRACE = SETTINGS.correlation.reopen_grace
@@ -55,7 +55,7 @@ def incident_of(pipeline: Pipeline, key: str) -> Incident:
 
 
 def test_same_keys_within_the_window_share_an_incident_with_evidence() -> None:
-    pipeline = build_pipeline(Settings())
+    pipeline = build_pipeline(SETTINGS)
     batch = pipeline.run([event(minutes(0), key="a"), event(minutes(10), key="b")])
     first, second = (item.alert for item in batch.items)
     assert first is not None and second is not None
@@ -78,21 +78,21 @@ def test_same_keys_within_the_window_share_an_incident_with_evidence() -> None:
 
 @pytest.mark.parametrize("other", [{"service": "db"}, {"environment": "staging"}])
 def test_different_keys_open_different_incidents(other: dict[str, str]) -> None:
-    pipeline = build_pipeline(Settings())
+    pipeline = build_pipeline(SETTINGS)
     pipeline.run([event(minutes(0), key="a"), event(minutes(1), key="b", **other)])
     assert incident_of(pipeline, "a").id != incident_of(pipeline, "b").id
     assert len(pipeline.state.incidents) == 2
 
 
 def test_an_alert_starting_outside_the_window_opens_a_new_incident() -> None:
-    pipeline = build_pipeline(Settings())
+    pipeline = build_pipeline(SETTINGS)
     late = WINDOW + minutes(1)
     pipeline.run([event(minutes(0), key="a"), event(late, key="b")])
     assert incident_of(pipeline, "a").id != incident_of(pipeline, "b").id
 
 
 def test_the_window_is_measured_from_the_last_alert_that_joined() -> None:
-    pipeline = build_pipeline(Settings())
+    pipeline = build_pipeline(SETTINGS)
     step = WINDOW - minutes(1)
     pipeline.run([event(step * n, key=f"k{n}") for n in range(4)])
     assert {incident_of(pipeline, f"k{n}").id for n in range(4)} == {incident_of(pipeline, "k0").id}
@@ -100,7 +100,7 @@ def test_the_window_is_measured_from_the_last_alert_that_joined() -> None:
 
 
 def test_an_alert_that_started_long_ago_does_not_join_a_recent_incident() -> None:
-    pipeline = build_pipeline(Settings())
+    pipeline = build_pipeline(SETTINGS)
     pipeline.run([event(minutes(30), key="a")])
     # Arrives now, but its own start lies far before the incident began.
     pipeline.run([event(minutes(31), key="old", starts=minutes(30) - WINDOW - minutes(5))])
@@ -108,7 +108,7 @@ def test_an_alert_that_started_long_ago_does_not_join_a_recent_incident() -> Non
 
 
 def test_incident_severity_is_the_worst_of_its_alerts() -> None:
-    pipeline = build_pipeline(Settings())
+    pipeline = build_pipeline(SETTINGS)
     pipeline.run([event(minutes(0), key="a", severity=Severity.INFO)])
     assert incident_of(pipeline, "a").severity is Severity.INFO
     pipeline.run([event(minutes(1), key="b", severity=Severity.CRITICAL)])
@@ -117,7 +117,7 @@ def test_incident_severity_is_the_worst_of_its_alerts() -> None:
 
 
 def test_all_alerts_resolved_resolves_the_incident() -> None:
-    pipeline = build_pipeline(Settings())
+    pipeline = build_pipeline(SETTINGS)
     pipeline.run([event(minutes(0), key="a"), event(minutes(1), key="b")])
     incident = incident_of(pipeline, "a")
     pipeline.run([event(minutes(5), key="a", status="resolved")])
@@ -129,7 +129,7 @@ def test_all_alerts_resolved_resolves_the_incident() -> None:
 
 
 def test_quiet_period_without_activity_resolves_on_sweep() -> None:
-    pipeline = build_pipeline(Settings())
+    pipeline = build_pipeline(SETTINGS)
     pipeline.run([event(minutes(0), key="a")])
     incident = incident_of(pipeline, "a")
     pipeline.sweep(T0 + QUIET)
@@ -143,7 +143,7 @@ def test_quiet_period_without_activity_resolves_on_sweep() -> None:
 
 
 def test_activity_keeps_an_incident_from_going_quiet() -> None:
-    pipeline = build_pipeline(Settings())
+    pipeline = build_pipeline(SETTINGS)
     half = QUIET / 2
     pipeline.run([event(minutes(0), key="a"), event(half, key="a"), event(half * 2, key="a")])
     pipeline.sweep(T0 + QUIET + minutes(2))
@@ -151,7 +151,7 @@ def test_activity_keeps_an_incident_from_going_quiet() -> None:
 
 
 def test_refire_within_reopen_grace_reopens_the_incident() -> None:
-    pipeline = build_pipeline(Settings())
+    pipeline = build_pipeline(SETTINGS)
     pipeline.run([event(minutes(0), key="a"), event(minutes(3), key="a", status="resolved")])
     incident = incident_of(pipeline, "a")
     assert incident.status is IncidentStatus.RESOLVED
@@ -163,7 +163,7 @@ def test_refire_within_reopen_grace_reopens_the_incident() -> None:
 
 
 def test_refire_after_reopen_grace_opens_a_new_incident() -> None:
-    pipeline = build_pipeline(Settings())
+    pipeline = build_pipeline(SETTINGS)
     pipeline.run([event(minutes(0), key="a"), event(minutes(3), key="a", status="resolved")])
     first = incident_of(pipeline, "a")
     batch = pipeline.run([event(minutes(3) + GRACE + minutes(1), key="a")])
@@ -205,7 +205,7 @@ def scenario() -> list[AlertEvent]:
 
 
 def test_a_firing_and_its_resolve_in_one_batch_behave_as_in_separate_batches() -> None:
-    together, apart = build_pipeline(Settings()), build_pipeline(Settings())
+    together, apart = build_pipeline(SETTINGS), build_pipeline(SETTINGS)
     together.run(scenario())
     for single in scenario():
         apart.run([single])
@@ -219,7 +219,7 @@ def test_a_firing_and_its_resolve_in_one_batch_behave_as_in_separate_batches() -
 
 
 def test_quiet_time_passes_between_events_of_one_batch() -> None:
-    pipeline = build_pipeline(Settings())
+    pipeline = build_pipeline(SETTINGS)
     pipeline.run([event(minutes(0), key="a"), event(QUIET + minutes(5), key="b")])
     assert incident_of(pipeline, "a").resolution == "quiet"
     assert incident_of(pipeline, "b").status is IncidentStatus.OPEN
@@ -240,7 +240,7 @@ def test_replaying_old_events_groups_exactly_as_live() -> None:
     keys = [f"k{n}" for n in range(len(offsets))]
     results = []
     for base in (replayed_base, live_base):
-        pipeline = build_pipeline(Settings())
+        pipeline = build_pipeline(SETTINGS)
         batch = pipeline.run([event(at, key=key, base=base) for at, key in zip(offsets, keys, strict=True)])
         # Incidents that went quiet long ago have left the working set; the batch still holds them.
         incidents = batch.changes.new_incidents
@@ -254,7 +254,7 @@ def test_replaying_old_events_groups_exactly_as_live() -> None:
 
 
 def test_a_reopened_incident_takes_its_key_back_from_a_newer_resolved_one() -> None:
-    pipeline = build_pipeline(Settings())
+    pipeline = build_pipeline(SETTINGS)
 
     def resolve_by_hand(incident: Incident) -> None:
         incident.status, incident.resolution, incident.resolved_at = IncidentStatus.RESOLVED, "manual", T0

@@ -71,11 +71,18 @@ class EngineSettings(BaseModel):
 
     evidence: list[Evidence] = Field(default_factory=lambda: list(Evidence))
     join_threshold: float = Field(
-        0.5, ge=0, le=1, description="An alert joins the best incident scoring at least this."
+        0.4, ge=0, le=1, description="An alert joins the best incident whose evidence scores at least this."
     )
-    window: timedelta = Field(timedelta(minutes=10), description="Join window after an incident's last new alert.")
-    max_window: timedelta = Field(timedelta(hours=1), description="The window grows with a long incident, up to this.")
-    max_hops: int = Field(2, ge=0, le=4, description="Topology distance (calls followed one way) that still links.")
+    window: timedelta = Field(
+        timedelta(minutes=10), description="Longest time between an alert and the related alert it joins."
+    )
+    max_window: timedelta = Field(
+        timedelta(hours=1), description="An incident takes new alerts for this long after its first one."
+    )
+    max_hops: int = Field(1, ge=0, le=4, description="Topology distance (calls followed one way) that still links.")
+    evidence_half_life: timedelta = Field(
+        timedelta(minutes=3), description="Evidence halves for every this much time between the two alerts."
+    )
     min_alerts_to_raise: int = Field(2, ge=1, description="Distinct alerts an incident needs before it is raised...")
     min_duration_to_raise: timedelta = Field(
         timedelta(minutes=15), description="...or how long one of its alerts must have been firing."
@@ -86,6 +93,9 @@ class EngineSettings(BaseModel):
     storm_min_components: int = Field(6, ge=2, description="Same kind of alert on this many components at once...")
     storm_window: timedelta = Field(timedelta(minutes=2), description="...within this time is one storm.")
     topology_file: Path | None = Field(None, description="Topology (YAML or JSON) loaded at start-up.")
+    default_environment: str | None = Field(
+        "prod", description="Environment assumed for an alert naming none, when its component exists in several."
+    )
     policies: list[Policy] = Field(default_factory=list)
 
 

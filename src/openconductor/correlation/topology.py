@@ -36,17 +36,24 @@ class Topology:
     def knows(self, name: str) -> bool:
         return name in self.by_name
 
-    def resolve(self, names: list[str], environment: str | None) -> Node | None:
-        """The first candidate name that is a known component, in the alert's environment when known."""
+    def resolve(
+        self, names: list[str], environment: str | None, *, default_environment: str | None = None
+    ) -> Node | None:
+        """The first candidate name that is a known component, in the alert's environment when known.
+
+        An alert that names no environment, about a component that exists in several, is taken to
+        be about `default_environment` when given (production, where monitoring is fullest)."""
         for name in names:
             nodes = self.by_name.get(name)
             if not nodes:
                 continue
-            if environment is not None:
+            wanted = environment or (default_environment if len(nodes) > 1 else None)
+            if wanted is not None:
                 for node in nodes:
-                    if node[0] == environment:
+                    if node[0] == wanted:
                         return node
-                continue
+                if environment is not None:
+                    continue
             if len(nodes) == 1:
                 return nodes[0]
         return None

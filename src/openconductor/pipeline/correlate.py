@@ -11,6 +11,7 @@ Every join records its evidence. Deterministic for a given input; all time is ev
 from __future__ import annotations
 
 import heapq
+import math
 from collections import deque
 from datetime import datetime, timedelta
 from typing import Any
@@ -52,6 +53,8 @@ class CorrelationEngine:
         self._storms: dict[TemplateKey, deque[tuple[datetime, Entity]]] = {}
         # Per kind of alert: when first seen and how many since, for its usual rate.
         self._template_rates: dict[TemplateKey, tuple[datetime, int]] = {}
+        # Per component: first onset seen and onsets since, for its usual alert rate.
+        self._onset_counts: dict[Entity, tuple[datetime, int]] = {}
         self._last_scan: datetime | None = None
 
     # -- the stage ---------------------------------------------------------------------------
@@ -84,6 +87,7 @@ class CorrelationEngine:
             links: list[Link] = []
         else:
             self.cooccurrence.observe(facts.entity, facts.onset.timestamp())
+            self._count_onset(facts)
             links = gather_links(
                 facts,
                 index=self.index,
@@ -93,34 +97,79 @@ class CorrelationEngine:
                 cooccurrence=self.cooccurrence,
                 storm=storm,
             )
+        best: tuple[float, Link, Incident, float, float] | None = None
         for link in links:
             if link.score < policy.join_threshold:
                 break
             incident = self.state.incidents.get(link.incident_id)
             neighbour = self.facts.get(link.evidence["neighbour_alert_id"])
-            gap = abs(facts.onset - neighbour.onset) if neighbour is not None else None
-            if (
-                incident is not None
-                and gap is not None
-                and gap <= self.settings.window
-                and self._within_window(incident, facts.onset, alert.last_seen_at)
-            ):
-                evidence = {"signal": link.signal, **link.evidence, "gap_seconds": round(gap.total_seconds(), 1)}
-                self._join(alert, incident, facts, rule=link.signal, score=link.score, evidence=evidence, batch=batch)
-                return
-        self._open(alert, facts, batch)
+            if incident is None or neighbour is None:
+                continue
+            gap = abs(facts.onset - neighbour.onset)
+            if gap > self.settings.window or not self._within_window(incident, facts.onset, alert.last_seen_at):
+                continue
+            chance = self._chance_together(facts.entity, neighbour.entity, gap, signal=link.signal)
+            # Evidence fades with the time between the two alerts (related symptoms follow each
+            # other within a minute or two), and counts less the likelier a coincidence is.
+            fade = 0.5 ** (gap.total_seconds() / self.settings.evidence_half_life.total_seconds())
+            score = link.score * fade * (1.0 - chance)
+            if score >= policy.join_threshold and (best is None or score > best[0]):
+                best = (score, link, incident, gap.total_seconds(), chance)
+        if best is None:
+            self._open(alert, facts, batch)
+            return
+        score, link, incident, gap_seconds, chance = best
+        evidence = {
+            "signal": link.signal,
+            **link.evidence,
+            "gap_seconds": round(gap_seconds, 1),
+            "evidence_score": link.score,
+            "chance_coincidence": round(chance, 4),
+        }
+        self._join(alert, incident, facts, rule=link.signal, score=round(score, 4), evidence=evidence, batch=batch)
+
+    def _chance_together(self, first: Entity, second: Entity, gap: timedelta, *, signal: str) -> float:
+        """How likely an alert this close in time would be found by coincidence alone.
+
+        Onsets are taken as Poisson processes at each component's observed rate. For a topology
+        link the question is whether *any* neighbour would have alerted that close, so the whole
+        neighbourhood's rate counts: a busy component (a gateway every failure touches, a host
+        that blips all day) carries less evidence than a quiet one."""
+        rate = self._rate(first)
+        if signal == "topology" and self.topology is not None and first in self.topology.nodes:
+            rate += sum(self._rate(node) for node in self.topology.reach(first, self.settings.max_hops))
+        elif second != first:
+            rate += self._rate(second)
+        return 1.0 - math.exp(-rate * max(gap.total_seconds(), 60.0))
+
+    def _rate(self, entity: Entity) -> float:
+        seen = self._onset_counts.get(entity)
+        if seen is None or self.state.clock is None:
+            return 0.0
+        first, count = seen
+        # Until an hour has been seen, divide by an hour: a new component is not called busy early.
+        elapsed = max((self.state.clock - first).total_seconds(), 3600.0)
+        return count / elapsed
+
+    def _count_onset(self, facts: AlertFacts) -> None:
+        first, count = self._onset_counts.get(facts.entity, (facts.onset, 0))
+        self._onset_counts[facts.entity] = (first, count + 1)
 
     def _facts_for(self, alert: Alert) -> AlertFacts:
         environment = infer_environment(alert) or ""
         names = candidate_names(alert)
         entity: Entity | None = None
         if self.topology is not None:
-            entity = self.topology.resolve(names, environment or None)
+            entity = self.topology.resolve(
+                names, environment or None, default_environment=self.settings.default_environment
+            )
             if entity is None:
                 for text in names[-2:]:
                     prefix = longest_known_prefix(text, self.topology.knows)
                     if prefix:
-                        entity = self.topology.resolve([prefix], environment or None)
+                        entity = self.topology.resolve(
+                            [prefix], environment or None, default_environment=self.settings.default_environment
+                        )
                         if entity:
                             break
         if entity is None:
@@ -259,7 +308,12 @@ class CorrelationEngine:
             incident.last_seen_at = max(incident.last_seen_at, now)
             batch.changes.incident_changed(incident)
             return
-        if incident is not None and incident.resolved_at is not None and self._may_reopen(alert, incident, now):
+        if (
+            incident is not None
+            and incident.resolved_at is not None
+            and (still_firing or self._may_reopen(alert, incident, now))
+        ):
+            # An alert that never stopped firing is the same problem as before its incident went quiet.
             self._reopen(incident, now, batch, count_firing=not still_firing)
             return
         if incident is not None:
