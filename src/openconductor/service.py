@@ -20,6 +20,7 @@ from openconductor.core.models import Alert, AlertEvent, Incident, IncidentStatu
 from openconductor.core.queries import ListQuery, Page
 from openconductor.core.silences import Silence, new_silence
 from openconductor.core.timeutil import utcnow
+from openconductor.correlation.topology import Topology, topology_from_document
 from openconductor.pipeline.builder import Pipeline
 from openconductor.pipeline.stage import Batch, Change
 from openconductor.pipeline.state import PipelineState
@@ -27,6 +28,7 @@ from openconductor.store.ports import Store
 from openconductor.telemetry import Metrics
 
 CORRELATION_DOCUMENT = "correlation"
+TOPOLOGY_DOCUMENT = "topology"
 
 
 @dataclass(slots=True)
@@ -68,6 +70,10 @@ class Platform:
         learned = self.store.load_document(CORRELATION_DOCUMENT)
         if learned is not None:
             pipeline.correlator.load_document(learned)
+        # A topology given through the API replaces the one in settings.engine.topology_file.
+        topology = self.store.load_document(TOPOLOGY_DOCUMENT)
+        if topology is not None:
+            _install_topology(pipeline, topology_from_document(topology))
         pipeline.correlator.rebuilt()
         # Silences still to start are loaded too: they take effect without another rebuild.
         state.silences.replace_all(self.store.list_silences(active_at=None, include_expired=False))
@@ -219,6 +225,27 @@ class Platform:
             self.pipeline.state.silences.add(silence)
         return silence
 
+    # -- topology ------------------------------------------------------------------------------
+
+    def set_topology(self, document: Any) -> Topology:
+        """Validate (every bad field named), store, then let the running engine use it for the next alerts.
+
+        The group_by baseline has no use for a topology; it is stored anyway, for the engine."""
+        topology = topology_from_document(document)
+        with self._lock:
+            self.store.save_document(TOPOLOGY_DOCUMENT, document)
+            _install_topology(self.pipeline, topology)
+        return topology
+
+    def get_topology(self) -> dict[str, Any] | None:
+        """The topology last set through `set_topology`, as it was given; else the one the engine
+        loaded from `settings.engine.topology_file`; None when there is none."""
+        stored = self.store.load_document(TOPOLOGY_DOCUMENT)
+        if stored is not None:
+            return stored
+        running: Topology | None = getattr(self.pipeline.correlator, "topology", None)
+        return running.to_document() if running is not None else None
+
     # -- queries -------------------------------------------------------------------------------
 
     def list_alerts(self, query: ListQuery) -> Page[Alert]:
@@ -242,3 +269,9 @@ class Platform:
     def incident_members(self, incident_id: str) -> list[tuple[Alert, Membership]]:
         self.get_incident(incident_id)
         return self.store.incident_members(incident_id)
+
+
+def _install_topology(pipeline: Pipeline, topology: Topology) -> None:
+    set_topology = getattr(pipeline.correlator, "set_topology", None)
+    if set_topology is not None:
+        set_topology(topology)
