@@ -118,6 +118,9 @@ class IncidentPublic(BaseModel):
     firing_count: int
     resolved_at: datetime | None
     resolution: str | None
+    raised_at: datetime | None = Field(
+        None, description="When the incident was raised (shown to people); null while it is pending."
+    )
 
     @classmethod
     def of(cls, incident: Incident) -> IncidentPublic:
@@ -134,6 +137,7 @@ class IncidentPublic(BaseModel):
             firing_count=incident.firing_count,
             resolved_at=incident.resolved_at,
             resolution=incident.resolution,
+            raised_at=incident.raised_at,
         )
 
 

@@ -28,6 +28,8 @@ class ListQuery:
     until: datetime | None = None
     text: str | None = None
     incident_id: str | None = None
+    # Incidents only: raised (shown to people) or still pending; None lists both.
+    raised: bool | None = None
     sort: str = "-last_seen_at"
     limit: int = 50
     cursor: str | None = None

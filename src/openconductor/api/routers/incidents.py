@@ -47,6 +47,9 @@ async def list_incidents(
     since: Annotated[datetime | None, Query(description="Active at or after (RFC 3339)")] = None,
     until: Annotated[datetime | None, Query(description="Started at or before (RFC 3339)")] = None,
     q: Annotated[str | None, Query(description="Text in the title", max_length=200)] = None,
+    raised: Annotated[
+        bool | None, Query(description="true: raised incidents only; false: pending ones only; default both")
+    ] = None,
     sort: IncidentSort = "-last_seen_at",
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
     cursor: str | None = None,
@@ -59,6 +62,7 @@ async def list_incidents(
         since=since,
         until=until,
         text=q,
+        raised=raised,
         sort=sort,
         limit=limit,
         cursor=cursor,

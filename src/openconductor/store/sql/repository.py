@@ -146,6 +146,9 @@ class SqlStore:
             conditions.append(incidents.c.last_seen_at >= query.since)
         if query.until:
             conditions.append(incidents.c.first_seen_at <= query.until)
+        if query.raised is not None:
+            raised_at = incidents.c.raised_at
+            conditions.append(raised_at.is_not(None) if query.raised else raised_at.is_(None))
         return self._page(incidents, select(incidents), conditions, query, rows.incident_from_row)
 
     def incident_members(self, incident_id: str) -> list[tuple[Alert, Membership]]:
