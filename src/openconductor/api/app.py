@@ -12,7 +12,7 @@ from fastapi import FastAPI
 from starlette.concurrency import run_in_threadpool
 
 from openconductor.api.errors import install_error_handlers
-from openconductor.api.routers import alerts, health, incidents, ingest, silences
+from openconductor.api.routers import alerts, feedback, health, incidents, ingest, silences, topology
 from openconductor.api.schemas import AlertCreate
 from openconductor.service import Platform
 
@@ -42,7 +42,15 @@ def create_app(platform: Platform, *, run_sweeper: bool = True) -> FastAPI:
     )
     app.state.platform = platform
     install_error_handlers(app)
-    for router in (ingest.router, alerts.router, incidents.router, silences.router, health.router):
+    for router in (
+        ingest.router,
+        alerts.router,
+        incidents.router,
+        feedback.router,
+        silences.router,
+        topology.router,
+        health.router,
+    ):
         app.include_router(router)
     _document_generic_schema(app)
     return app
