@@ -16,6 +16,7 @@ from openconductor.cli import (
     serve,
     silences,
     simulate,
+    topology,
 )
 
 app = typer.Typer(
@@ -30,6 +31,7 @@ for module in (
     db,
     send,
     silences,
+    topology,
     replay_cmd,
     simulate,
     eval_cmd,
