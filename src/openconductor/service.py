@@ -22,6 +22,7 @@ from openconductor.core.silences import Silence, new_silence
 from openconductor.core.timeutil import utcnow
 from openconductor.correlation.topology import Topology, topology_from_document
 from openconductor.pipeline.builder import Pipeline
+from openconductor.pipeline.feedback import move_alerts, new_incident_for
 from openconductor.pipeline.stage import Batch, Change
 from openconductor.pipeline.state import PipelineState
 from openconductor.store.ports import Store
@@ -269,6 +270,73 @@ class Platform:
     def incident_members(self, incident_id: str) -> list[tuple[Alert, Membership]]:
         self.get_incident(incident_id)
         return self.store.incident_members(incident_id)
+
+    # -- corrections (feedback the correlator learns from) ----------------------------------------
+
+    def merge_incidents(self, target_id: str, source_ids: list[str], *, actor: str) -> Incident:
+        """Move every alert of `source_ids` into `target_id`; the sources resolve as merged."""
+        with self._lock:
+            target = self._working_incident(target_id)
+            sources = [self._working_incident(source_id) for source_id in source_ids if source_id != target_id]
+            alerts = [alert for source in sources for alert in self._working_members(source.id)]
+            return self._correct(alerts, target, rule="manual_merge", actor=actor)
+
+    def split_incident(self, incident_id: str, alert_ids: list[str], *, actor: str) -> Incident:
+        """Move `alert_ids` out of the incident into a new one, which is returned."""
+        with self._lock:
+            incident = self._working_incident(incident_id)
+            members = {alert.id: alert for alert in self._working_members(incident_id)}
+            strangers = [alert_id for alert_id in alert_ids if alert_id not in members]
+            if strangers:
+                raise InvalidTransition(f"alert_ids: {', '.join(strangers)} are not in incident {incident_id}")
+            if len(alert_ids) >= len(members):
+                raise InvalidTransition("alert_ids: a split must leave at least one alert in the incident")
+            moving = [members[alert_id] for alert_id in dict.fromkeys(alert_ids)]
+            created = new_incident_for(moving, like=incident, now=utcnow())
+            self.pipeline.correlator.adopt(created)
+            return self._correct(moving, created, rule="manual_split", actor=actor, created=True)
+
+    def move_alert(self, alert_id: str, incident_id: str, *, actor: str) -> Alert:
+        with self._lock:
+            alert = self.pipeline.state.alerts_by_id.get(alert_id) or self.store.get_alert(alert_id)
+            if alert is None:
+                raise NotFound("alert", alert_id)
+            target = self._working_incident(incident_id)
+            self._correct([alert], target, rule="manual_move", actor=actor)
+            return alert
+
+    def _working_incident(self, incident_id: str) -> Incident:
+        incident = self.pipeline.state.incidents.get(incident_id)
+        if incident is None:
+            incident = self.store.get_incident(incident_id)
+            if incident is None:
+                raise NotFound("incident", incident_id)
+            self.pipeline.correlator.adopt(incident)
+        return incident
+
+    def _working_members(self, incident_id: str) -> list[Alert]:
+        """The incident's alerts, as the working set holds them when it does (it may be newer)."""
+        held = self.pipeline.state.alerts_by_id
+        return [held.get(alert.id, alert) for alert, _ in self.store.incident_members(incident_id)]
+
+    def _correct(
+        self, alerts: list[Alert], target: Incident, *, rule: str, actor: str, created: bool = False
+    ) -> Incident:
+        batch = Batch(items=[])
+        if created:
+            batch.changes.incident_added(target)
+        move_alerts(
+            state=self.pipeline.state,
+            correlator=self.pipeline.correlator,
+            alerts=alerts,
+            target=target,
+            rule=rule,
+            actor=actor,
+            now=utcnow(),
+            batch=batch,
+        )
+        self._persist(batch)
+        return target
 
 
 def _install_topology(pipeline: Pipeline, topology: Topology) -> None:

@@ -23,6 +23,8 @@ class ChangeSet:
     dirty_incidents: dict[str, Incident] = field(default_factory=dict)
     memberships: list[Membership] = field(default_factory=list)
     departures: list[Departure] = field(default_factory=list)
+    # (incident, alert) pairs whose earlier membership row is replaced (an alert moved back).
+    replaced_memberships: list[tuple[str, str]] = field(default_factory=list)
     counters: dict[str, int] = field(default_factory=dict)
 
     def alert_added(self, alert: Alert) -> None:

@@ -80,6 +80,12 @@ class CooccurrenceModel:
         value = math.log(together / expected)
         return (value, together) if value >= self.settings.min_pmi else None
 
+    def vetoed(self, a: Entity, b: Entity) -> bool:
+        apart = self.vetoes.get(a)
+        if not apart:
+            return False
+        return apart.get(b, 0.0) > self.pairs.get(a, {}).get(b, 0.0)
+
     def partners(self, entity: Entity) -> list[Entity]:
         return list(self.pairs.get(entity, ()))
 

@@ -108,6 +108,9 @@ class CorrelationEngine:
             gap = abs(facts.onset - neighbour.onset)
             if gap > self.settings.window or not self._within_window(incident, facts.onset, alert.last_seen_at):
                 continue
+            if self.cooccurrence.vetoed(facts.entity, neighbour.entity):
+                # People pulled these components apart before: no evidence links them any more.
+                continue
             chance = self._chance_together(facts.entity, neighbour.entity, gap, signal=link.signal)
             # Evidence fades with the time between the two alerts (related symptoms follow each
             # other within a minute or two), and counts less the likelier a coincidence is.
@@ -441,6 +444,23 @@ class CorrelationEngine:
             self.miner = TemplateMiner.from_dict(document["templates"])
         if "cooccurrence" in document:
             self.cooccurrence = CooccurrenceModel.from_document(document["cooccurrence"])
+
+    def alert_moved(self, alert: Alert, previous_id: str | None, target: Incident) -> None:
+        """A person moved the alert: re-index it and learn from the correction (see pipeline/feedback.py)."""
+        facts = self.facts.get(alert.id) or self._facts_for(alert)
+        weight = self.cooccurrence.settings.min_support
+        if previous_id is not None:
+            self.index.remove_alert(previous_id, alert.id)
+            left_behind = self.index.contexts.get(previous_id)
+            for component in left_behind.components if left_behind else ():
+                self.cooccurrence.teach_apart(facts.entity, component, weight)
+        self.state.incidents.setdefault(target.id, target)
+        joined = self.index.contexts.get(target.id)
+        for component in list(joined.components) if joined else ():
+            self.cooccurrence.teach_together(facts.entity, component, weight)
+        self.index.add(target.id, alert.id, facts)
+        if alert.status is AlertStatus.FIRING and self._counts_towards_raising(alert, facts):
+            self.index.context(target.id).raising_alerts.add(alert.id)
 
     def set_topology(self, topology: Topology | None) -> None:
         self.topology = topology

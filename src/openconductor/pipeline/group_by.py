@@ -233,3 +233,7 @@ class GroupByCorrelator:
 
     def load_document(self, document: dict[str, Any]) -> None:
         """The baseline learns nothing."""
+
+    def alert_moved(self, alert: Alert, previous_id: str | None, target: Incident) -> None:
+        """The baseline keeps the incident in its working set and learns nothing from corrections."""
+        self.state.incidents.setdefault(target.id, target)

@@ -66,3 +66,6 @@ class Correlator(Stage, Sweeper, Protocol):
         """What the correlator learned and must keep across restarts (None: nothing)."""
 
     def load_document(self, document: dict[str, Any]) -> None: ...
+
+    def alert_moved(self, alert: Alert, previous_id: str | None, target: Incident) -> None:
+        """A person moved `alert` from `previous_id` into `target` (merge, split or move)."""

@@ -50,6 +50,14 @@ class SqlStore:
 
     def _apply(self, changes: ChangeSet) -> None:
         with self.engine.begin() as conn:
+            if changes.replaced_memberships:
+                conn.execute(
+                    memberships.delete().where(
+                        memberships.c.incident_id == bindparam("b_incident_id"),
+                        memberships.c.alert_id == bindparam("b_alert_id"),
+                    ),
+                    [{"b_incident_id": i, "b_alert_id": a} for i, a in changes.replaced_memberships],
+                )
             if changes.new_incidents:
                 conn.execute(incidents.insert(), [rows.incident_row(i) for i in changes.new_incidents.values()])
             if changes.new_alerts:
