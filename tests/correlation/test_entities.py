@@ -1,0 +1,206 @@
+"""Which component and environment an alert is about, read from sparse and varied labels."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+from hypothesis import assume, given
+from hypothesis import strategies as st
+
+from openconductor.core.models import Alert, AlertStatus, Severity
+from openconductor.correlation.entities import (
+    candidate_names,
+    infer_environment,
+    longest_known_prefix,
+    normalize_name,
+    workload_of,
+)
+
+T0 = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
+
+
+def alert(
+    *,
+    title: str = "Something is wrong",
+    service: str | None = None,
+    resource: str | None = None,
+    environment: str | None = None,
+    labels: dict[str, str] | None = None,
+) -> Alert:
+    return Alert(
+        id="alr_1",
+        fingerprint="fp-1",
+        source="generic",
+        status=AlertStatus.FIRING,
+        severity=Severity.HIGH,
+        title=title,
+        description="",
+        service=service,
+        resource=resource,
+        environment=environment,
+        labels=labels or {},
+        annotations={},
+        starts_at=T0,
+        ends_at=None,
+        received_at=T0,
+        last_seen_at=T0,
+    )
+
+
+# -- pods, URLs, instances, load balancers ---------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("pod", "workload"),
+    [
+        ("checkout-7f9c6d5b8-x2k4p", "checkout"),
+        ("cart-service-6d4cf56db6-tjq2x", "cart-service"),
+        ("payments-api-5b7d8c9f4-q8w7e", "payments-api"),
+        ("fluentd-x7k2p", "fluentd"),
+    ],
+)
+def test_a_pod_name_gives_its_workload(pod: str, workload: str) -> None:
+    assert workload_of(pod) == workload
+
+
+@pytest.mark.parametrize("name", ["checkout", "web-01", "db-primary", "api-gateway", "redis"])
+def test_plain_names_are_not_taken_for_pods(name: str) -> None:
+    assert workload_of(name) is None
+
+
+def test_a_pod_label_adds_the_workload_after_the_pod() -> None:
+    names = candidate_names(alert(labels={"pod": "checkout-7f9c6d5b8-x2k4p"}))
+    assert names[:2] == ["checkout-7f9c6d5b8-x2k4p", "checkout"]
+
+
+def test_the_service_comes_before_the_resource() -> None:
+    names = candidate_names(alert(service="Checkout", resource="web-01", labels={"pod": "web-abc12"}))
+    assert names.index("checkout") < names.index("web-01") < names.index("web-abc12")
+
+
+def test_a_url_gives_its_component_and_environment_word() -> None:
+    probe = alert(title="HTTP check failed", labels={"url": "https://checkout.prod.example.com/health?x=1"})
+    assert "checkout" in candidate_names(probe)
+    assert infer_environment(probe) == "prod"
+
+
+@pytest.mark.parametrize(
+    ("instance", "name"),
+    [("web-01:9100", "web-01"), ("10.0.3.7:9090", "10.0.3.7"), ("DB-Primary:5432", "db-primary")],
+)
+def test_the_port_of_an_instance_is_stripped(instance: str, name: str) -> None:
+    assert normalize_name(instance) == name
+    assert name in candidate_names(alert(labels={"instance": instance}))
+
+
+@pytest.mark.parametrize(
+    ("path", "name"),
+    [
+        ("app/shop-alb/50dc6c495c0c9188", "shop-alb"),
+        ("net/internal-nlb/4f3a2b1c", "internal-nlb"),
+        ("targetgroup/tg-web/6d0ecf831eec9f09", "tg-web"),
+    ],
+)
+def test_cloud_load_balancer_paths_give_the_balancer_name(path: str, name: str) -> None:
+    assert normalize_name(path) == name
+    assert name in candidate_names(alert(labels={"LoadBalancer": path}))
+
+
+def test_alarm_and_title_heads_are_offered_last() -> None:
+    names = candidate_names(
+        alert(title="web-01/HTTP check", labels={"AlarmName": "db-primary-CPUUtilization-high"}, service="shop")
+    )
+    assert names[0] == "shop"
+    assert names[-2:] == ["db-primary-cpuutilization-high", "web-01"]
+
+
+def test_an_alarm_name_starting_with_a_known_host_finds_the_host() -> None:
+    known = {"db-primary", "db", "web-01"}.__contains__
+    assert longest_known_prefix("db-primary-cpuutilization-high", known) == "db-primary"
+    assert longest_known_prefix("db-replica-lag", known) == "db"
+    assert longest_known_prefix("cache-01-memory", known) is None
+    assert longest_known_prefix("", known) is None
+
+
+# -- environments --------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("fields", "environment"),
+    [
+        ({"environment": "Production"}, "prod"),
+        ({"environment": "eu-west"}, "eu-west"),
+        ({"labels": {"env": "stg"}}, "staging"),
+        ({"labels": {"deployment_environment": "PRD"}}, "prod"),
+        ({"labels": {"cluster": "eks-prod-eu1"}}, "prod"),
+        ({"labels": {"namespace": "shop-staging"}}, "staging"),
+        ({"labels": {"kube_cluster_name": "gke_dev_europe"}}, "dev"),
+        ({"labels": {"hostname": "web-01.qa.example.com"}}, "qa"),
+        ({"resource": "db-1.uat.internal"}, "uat"),
+    ],
+)
+def test_the_environment_is_read_from_fields_and_identifying_labels(
+    fields: dict[str, object], environment: str
+) -> None:
+    assert infer_environment(alert(**fields)) == environment  # type: ignore[arg-type]
+
+
+def test_an_explicit_environment_wins_over_hints() -> None:
+    assert infer_environment(alert(environment="staging", labels={"cluster": "prod-1"})) == "staging"
+    assert infer_environment(alert(labels={"env": "dev", "cluster": "prod-1"})) == "dev"
+
+
+def test_no_environment_word_anywhere_gives_none() -> None:
+    assert infer_environment(alert(resource="web-01", labels={"cluster": "main", "team": "prod"})) is None
+
+
+def test_words_inside_other_words_are_not_environments() -> None:
+    # Only whole tokens count: "product" and "devices" are not prod and dev.
+    assert infer_environment(alert(labels={"namespace": "product-devices"})) is None
+
+
+# -- odd input -----------------------------------------------------------------------------------
+
+_odd_text = st.one_of(
+    st.text(max_size=40),
+    st.sampled_from(["", "-", "--", "/", "app//", "app/x", "://", "http://", "https://:80", ":", ":99999"]),
+    st.builds(lambda scheme, rest: f"{scheme}{rest}", st.sampled_from(["http://", "https://", "app/"]), st.text()),
+)
+
+
+@given(
+    title=st.text(max_size=60),
+    service=st.none() | _odd_text,
+    resource=st.none() | _odd_text,
+    environment=st.none() | _odd_text,
+    labels=st.dictionaries(
+        st.sampled_from(["pod", "url", "instance", "host", "cluster", "namespace", "AlarmName", "LoadBalancer", "env"]),
+        _odd_text,
+        max_size=5,
+    ),
+)
+def test_odd_input_never_raises(
+    title: str, service: str | None, resource: str | None, environment: str | None, labels: dict[str, str]
+) -> None:
+    # A '[' in a URL's host part is the one known crash: see the xfail test below.
+    assume(not any("[" in value for value in [service or "", resource or "", *labels.values()]))
+    subject = alert(title=title, service=service, resource=resource, environment=environment, labels=labels)
+    names = candidate_names(subject)
+    assert all(isinstance(name, str) and name for name in names)
+    assert len(names) == len(set(names))
+    found = infer_environment(subject)
+    assert found is None or isinstance(found, str)
+    for name in names:
+        longest_known_prefix(name, lambda candidate: len(candidate) > 3)
+
+
+@pytest.mark.xfail(strict=True, raises=ValueError, reason="urlsplit raises on an unclosed IPv6 bracket")
+def test_a_malformed_url_label_does_not_raise() -> None:
+    # Today this raises, so one such alert makes its whole request fail with a 500.
+    candidate_names(alert(labels={"url": "http://[broken"}))
+
+
+@pytest.mark.xfail(strict=True, reason="a 6-10 letter word before the pod suffix is taken for a ReplicaSet hash")
+def test_a_daemonset_pod_with_a_long_second_word_keeps_its_whole_name() -> None:
+    assert workload_of("node-exporter-8fz7q") == "node-exporter"
