@@ -1,0 +1,435 @@
+"""The correlation engine in event time: evidence, topology, environments, raising, noise, policies, restarts."""
+
+from __future__ import annotations
+
+import random
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from openconductor.config.settings import EngineSettings, Policy, PolicyMatch, Settings
+from openconductor.core.models import AlertEvent, AlertStatus, Incident, IncidentStatus, Membership, Severity
+from openconductor.core.silences import Matcher, Silence, SilenceKind
+from openconductor.correlation.topology import topology_from_document
+from openconductor.ingest.base import build_event
+from openconductor.pipeline.builder import Pipeline, build_pipeline
+from openconductor.pipeline.correlate import CorrelationEngine
+from openconductor.pipeline.stage import Batch
+
+T0 = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
+SHOP = {
+    "services": [
+        {"name": name, "environment": environment}
+        for environment in ("prod", "staging")
+        for name in ("web", "checkout", "cart", "postgres")
+    ],
+    "dependencies": [
+        {"from": "web", "to": "checkout"},
+        {"from": "web", "to": "cart"},
+        {"from": "checkout", "to": "postgres"},
+        {"from": "cart", "to": "postgres"},
+    ],
+}
+
+
+def seconds(value: float) -> timedelta:
+    return timedelta(seconds=value)
+
+
+def minutes(value: float) -> timedelta:
+    return timedelta(minutes=value)
+
+
+def fire(
+    key: str,
+    *,
+    at: timedelta,
+    service: str = "checkout",
+    environment: str | None = "prod",
+    title: str | None = None,
+    starts: timedelta | None = None,
+) -> AlertEvent:
+    return build_event(
+        source="test",
+        status=AlertStatus.FIRING,
+        severity=Severity.HIGH,
+        title=title or f"{key} on {service}",
+        service=service,
+        environment=environment,
+        received_at=T0 + at,
+        starts_at=T0 + (starts if starts is not None else at),
+        fingerprint=key,
+    )
+
+
+def resolve(key: str, *, at: timedelta) -> AlertEvent:
+    return build_event(
+        source="test",
+        status=AlertStatus.RESOLVED,
+        severity=Severity.HIGH,
+        title=key,
+        received_at=T0 + at,
+        ends_at=T0 + at,
+        fingerprint=key,
+    )
+
+
+def engine(settings: Settings | None = None, *, topology: dict[str, Any] | None = None) -> Pipeline:
+    pipeline = build_pipeline(settings or Settings())
+    assert isinstance(pipeline.correlator, CorrelationEngine)
+    if topology is not None:
+        pipeline.correlator.set_topology(topology_from_document(topology))
+    return pipeline
+
+
+def incident_of(pipeline: Pipeline, key: str) -> Incident:
+    alert = pipeline.state.alerts_by_fingerprint[key]
+    return pipeline.state.incidents[alert.incident_id or ""]
+
+
+def membership(batch: Batch, pipeline: Pipeline, key: str) -> Membership:
+    alert_id = pipeline.state.alerts_by_fingerprint[key].id
+    return next(m for m in batch.changes.memberships if m.alert_id == alert_id)
+
+
+# -- evidence ------------------------------------------------------------------------------------
+
+
+def test_alerts_on_the_same_component_join_with_their_evidence() -> None:
+    pipeline = engine()
+    batch = pipeline.run([fire("latency", at=seconds(0)), fire("errors", at=seconds(40))])
+
+    assert incident_of(pipeline, "latency") is incident_of(pipeline, "errors")
+    opened = membership(batch, pipeline, "latency")
+    assert opened.rule == "opened" and opened.evidence["component"] == "prod/checkout"
+    joined = membership(batch, pipeline, "errors")
+    assert joined.rule == "same_component"
+    assert joined.evidence["signal"] == "same_component"
+    assert joined.evidence["component"] == "prod/checkout"
+    assert joined.evidence["neighbour_alert_id"] == pipeline.state.alerts_by_fingerprint["latency"].id
+    assert joined.evidence["gap_seconds"] == 40.0
+    # The score is the evidence, faded by the 40 s between the alerts.
+    assert 0.4 <= joined.score < joined.evidence["evidence_score"] == 1.0
+
+
+def test_a_callers_alert_joins_the_callees_incident_and_an_unrelated_sibling_does_not() -> None:
+    pipeline = engine(topology=SHOP)
+    batch = pipeline.run(
+        [fire("checkout-errors", at=seconds(0), service="checkout"), fire("web-5xx", at=seconds(30), service="web")]
+    )
+    assert incident_of(pipeline, "web-5xx") is incident_of(pipeline, "checkout-errors")
+    joined = membership(batch, pipeline, "web-5xx")
+    assert joined.rule == "topology"
+    assert joined.evidence["hops"] == 1
+    assert (joined.evidence["component"], joined.evidence["neighbour_component"]) == ("prod/web", "prod/checkout")
+    assert joined.evidence["neighbour_alert_id"] == pipeline.state.alerts_by_fingerprint["checkout-errors"].id
+
+    # cart shares its caller (web) and its callee (postgres) with checkout, but neither calls the other.
+    siblings = engine(topology=SHOP)
+    siblings.run(
+        [
+            fire("checkout-errors", at=seconds(0), service="checkout"),
+            fire("cart-latency", at=seconds(15), service="cart"),
+        ]
+    )
+    assert incident_of(siblings, "cart-latency") is not incident_of(siblings, "checkout-errors")
+
+
+def test_a_callees_alert_joins_its_callers_incident() -> None:
+    pipeline = engine(topology=SHOP)
+    pipeline.run([fire("checkout-errors", at=seconds(0)), fire("db-slow", at=seconds(20), service="postgres")])
+    assert incident_of(pipeline, "db-slow") is incident_of(pipeline, "checkout-errors")
+
+
+def test_without_a_topology_neighbours_stay_apart() -> None:
+    pipeline = engine()
+    pipeline.run([fire("checkout-errors", at=seconds(0)), fire("web-5xx", at=seconds(30), service="web")])
+    assert incident_of(pipeline, "web-5xx") is not incident_of(pipeline, "checkout-errors")
+
+
+@pytest.mark.parametrize("topology", [None, SHOP])
+def test_different_environments_stay_apart(topology: dict[str, Any] | None) -> None:
+    pipeline = engine(topology=topology)
+    pipeline.run(
+        [
+            fire("prod-errors", at=seconds(0), environment="prod"),
+            fire("staging-errors", at=seconds(10), environment="staging"),
+            fire("staging-web", at=seconds(20), service="web", environment="staging"),
+        ]
+    )
+    prod = incident_of(pipeline, "prod-errors")
+    assert incident_of(pipeline, "staging-errors") is not prod
+    assert incident_of(pipeline, "staging-web") is not prod
+    assert prod.environment == "prod"
+
+
+def test_evidence_fades_with_time_so_a_later_alert_opens_a_new_incident() -> None:
+    pipeline = engine()
+    pipeline.run([fire("latency", at=seconds(0)), fire("soon", at=minutes(1)), fire("much-later", at=minutes(20))])
+    assert incident_of(pipeline, "soon") is incident_of(pipeline, "latency")
+    assert incident_of(pipeline, "much-later") is not incident_of(pipeline, "latency")
+
+
+# -- raising -------------------------------------------------------------------------------------
+
+
+def test_an_incident_is_pending_until_a_second_distinct_alert_joins() -> None:
+    pipeline = engine()
+    pipeline.run([fire("latency", at=seconds(0)), fire("latency", at=seconds(30))])  # a repeat
+    incident = incident_of(pipeline, "latency")
+    assert incident.raised_at is None
+
+    pipeline.run([fire("errors", at=seconds(60))])
+    assert incident_of(pipeline, "errors") is incident
+    assert incident.raised_at == T0 + seconds(60)
+
+
+def test_a_lone_alert_raises_its_incident_once_it_has_fired_long_enough() -> None:
+    pipeline = engine()
+    pipeline.run([fire("disk", at=seconds(0))])
+    incident = incident_of(pipeline, "disk")
+    wait = Settings().engine.min_duration_to_raise
+
+    pipeline.sweep(T0 + wait - seconds(1))
+    assert incident.raised_at is None
+    batch = pipeline.sweep(T0 + wait)
+    assert incident.raised_at == T0 + wait
+    assert batch.changes.counters["incidents_raised"] == 1
+
+
+def test_a_pending_incident_whose_alert_resolves_quickly_is_closed_as_noise() -> None:
+    pipeline = engine()
+    pipeline.run([fire("blip", at=seconds(0)), resolve("blip", at=minutes(2))])
+    incident = incident_of(pipeline, "blip")
+    assert incident.status is IncidentStatus.RESOLVED
+    assert incident.resolution == "noise"
+    pipeline.sweep(T0 + minutes(30))
+    assert incident.raised_at is None
+
+
+def test_a_raised_incident_whose_alerts_resolve_is_not_noise() -> None:
+    pipeline = engine()
+    pipeline.run(
+        [
+            fire("latency", at=seconds(0)),
+            fire("errors", at=seconds(20)),
+            resolve("latency", at=minutes(2)),
+            resolve("errors", at=minutes(2)),
+        ]
+    )
+    assert incident_of(pipeline, "latency").resolution == "all_alerts_resolved"
+
+
+def test_chronic_alerts_never_raise_alone() -> None:
+    pipeline = engine()
+    pipeline.run(
+        [
+            fire("old-disk", at=seconds(0), starts=-timedelta(days=2)),
+            fire("old-cert", at=seconds(10), starts=-timedelta(days=3)),
+        ]
+    )
+    pipeline.sweep(T0 + minutes(45))
+    for key in ("old-disk", "old-cert"):
+        incident = incident_of(pipeline, key)
+        assert incident.raised_at is None
+        assert incident.status is not IncidentStatus.RESOLVED
+
+
+def test_a_fresh_alert_is_not_linked_to_a_chronic_one_by_its_old_start() -> None:
+    pipeline = engine()
+    batch = pipeline.run([fire("old-disk", at=seconds(0), starts=-timedelta(days=2))])
+    assert membership(batch, pipeline, "old-disk").evidence["chronic"] is True
+    assert incident_of(pipeline, "old-disk").first_seen_at == T0
+
+
+def test_silenced_alerts_do_not_raise_alone() -> None:
+    pipeline = engine()
+    pipeline.state.silences.add(
+        Silence(
+            id="sil_1",
+            kind=SilenceKind.MAINTENANCE,
+            matchers=(Matcher("service", "checkout"),),
+            starts_at=T0 - minutes(5),
+            ends_at=T0 + timedelta(hours=2),
+            comment="database upgrade",
+            created_by="ana",
+            created_at=T0 - minutes(5),
+        )
+    )
+    pipeline.run([fire("latency", at=seconds(0)), fire("errors", at=seconds(30))])
+    incident = incident_of(pipeline, "latency")
+    assert pipeline.state.alerts_by_fingerprint["latency"].suppressed_by == "sil_1"
+    assert incident_of(pipeline, "errors") is incident  # still grouped, still shown
+    pipeline.sweep(T0 + minutes(30))
+    assert incident.raised_at is None
+
+    pipeline.run([fire("web-down", at=minutes(31), service="web")])
+    assert incident_of(pipeline, "web-down").raised_at is None
+
+
+# -- policies ------------------------------------------------------------------------------------
+
+
+def test_a_policy_overrides_the_thresholds_for_its_environment() -> None:
+    settings = Settings(
+        engine=EngineSettings(
+            policies=[
+                Policy(match=PolicyMatch(environment="staging"), min_alerts_to_raise=1),
+                Policy(match=PolicyMatch(environment="dev"), join_threshold=0.99),
+            ]
+        )
+    )
+    pipeline = engine(settings)
+    pipeline.run(
+        [
+            fire("prod-one", at=seconds(0), environment="prod"),
+            fire("staging-one", at=seconds(0), environment="staging"),
+            fire("dev-a", at=seconds(0), environment="dev"),
+            fire("dev-b", at=seconds(30), environment="dev"),
+            fire("prod-a", at=seconds(0), environment="prod", service="web"),
+            fire("prod-b", at=seconds(30), environment="prod", service="web"),
+        ]
+    )
+    assert incident_of(pipeline, "prod-one").raised_at is None
+    assert incident_of(pipeline, "staging-one").raised_at == T0
+    # The same two alerts 30 s apart join in prod but not under dev's stricter threshold.
+    assert incident_of(pipeline, "prod-a") is incident_of(pipeline, "prod-b")
+    assert incident_of(pipeline, "dev-a") is not incident_of(pipeline, "dev-b")
+
+
+def test_a_policy_can_match_a_component_prefix() -> None:
+    settings = Settings(
+        engine=EngineSettings(policies=[Policy(match=PolicyMatch(component="batch-*"), min_alerts_to_raise=5)])
+    )
+    pipeline = engine(settings)
+    pipeline.run([fire(f"job-{n}", at=seconds(n), service="batch-report") for n in range(4)])
+    assert incident_of(pipeline, "job-0").alert_count == 4
+    assert incident_of(pipeline, "job-0").raised_at is None
+
+
+@pytest.mark.xfail(strict=True, reason="PolicyBook reads min_duration_to_raise with `or`: zero falls back to 15 min")
+def test_a_policy_with_no_minimum_duration_raises_at_once() -> None:
+    settings = Settings(
+        engine=EngineSettings(
+            policies=[Policy(match=PolicyMatch(environment="prod"), min_duration_to_raise=timedelta(0))]
+        )
+    )
+    pipeline = engine(settings)
+    pipeline.run([fire("down", at=seconds(0))])
+    pipeline.sweep(T0 + seconds(1))
+    assert incident_of(pipeline, "down").raised_at is not None
+
+
+# -- determinism ---------------------------------------------------------------------------------
+
+
+def storm(seed: int) -> list[AlertEvent]:
+    """Two hours of alerts on the shop in two environments, with bursts, repeats and resolves."""
+    chooser = random.Random(seed)
+    names = ["web", "checkout", "cart", "postgres"]
+    events: list[AlertEvent] = []
+    at = 0.0
+    firing: list[str] = []
+    for index in range(300):
+        at += chooser.choice([1.0, 5.0, 20.0, 90.0, 400.0])
+        if firing and chooser.random() < 0.25:
+            events.append(resolve(firing.pop(chooser.randrange(len(firing))), at=seconds(at)))
+            continue
+        service = chooser.choice(names)
+        key = f"{service}-{chooser.choice(['latency', 'errors', 'saturation'])}-{index % 7}"
+        firing.append(key)
+        events.append(
+            fire(
+                key,
+                at=seconds(at),
+                service=service,
+                environment=chooser.choice(["prod", "prod", "staging"]),
+                title=f"{service} {key.split('-')[1]} high on pod {service}-{index % 5}",
+            )
+        )
+    return events
+
+
+def structure(pipeline: Pipeline, batch: Batch) -> list[tuple[tuple[str, ...], bool, str | None]]:
+    """Each incident as its alerts (fingerprint and start, never the random ids), rules and scores."""
+    by_incident: dict[str, list[str]] = {}
+    alerts = {item.alert.id: item.alert for item in batch.items if item.alert is not None}
+    for member in batch.changes.memberships:
+        alert = alerts[member.alert_id]
+        label = f"{alert.fingerprint}@{alert.starts_at.isoformat()}"
+        by_incident.setdefault(member.incident_id, []).append(f"{label}:{member.rule}:{member.score}")
+    incidents = pipeline.state.incidents
+    return sorted(
+        (
+            tuple(members),
+            incidents[incident_id].raised_at is not None if incident_id in incidents else False,
+            incidents[incident_id].resolution if incident_id in incidents else None,
+        )
+        for incident_id, members in by_incident.items()
+    )
+
+
+def test_the_same_input_gives_the_same_incidents() -> None:
+    events = storm(11)
+    first, second = engine(topology=SHOP), engine(topology=SHOP)
+    one, two = first.run(list(events)), second.run(list(events))
+    assert len(one.changes.memberships) > 100
+    assert len({m.incident_id for m in one.changes.memberships}) > 5
+    assert structure(first, one) == structure(second, two)
+
+
+@pytest.mark.xfail(strict=True, reason="equal scores are broken by incident id, which holds random bits")
+def test_equal_evidence_for_two_incidents_is_decided_the_same_way_every_time() -> None:
+    chosen = set()
+    for _ in range(30):
+        pipeline = engine(topology=SHOP)
+        pipeline.run(
+            [
+                fire("checkout-errors", at=seconds(0), service="checkout"),
+                fire("cart-errors", at=seconds(0), service="cart"),
+                fire("web-5xx", at=seconds(30), service="web"),
+            ]
+        )
+        web = incident_of(pipeline, "web-5xx")
+        chosen.add("checkout" if web is incident_of(pipeline, "checkout-errors") else "cart")
+    assert len(chosen) == 1
+
+
+# -- restart -------------------------------------------------------------------------------------
+
+
+def test_learned_state_survives_a_restart(tmp_path: Path) -> None:
+    from openconductor.bootstrap import create_platform
+
+    settings = Settings(database_url=f"sqlite:///{tmp_path / 'engine.db'}", data_dir=tmp_path)
+    platform = create_platform(settings)
+    try:
+        events = []
+        for round_ in range(4):
+            start = timedelta(hours=round_)
+            events += [
+                fire(f"db-{round_}", at=start, service="postgres", title=f"postgres slow queries on db-{round_}"),
+                fire(f"api-{round_}", at=start + seconds(40), service="api", title=f"api p99 above {round_ + 2}s"),
+                resolve(f"db-{round_}", at=start + minutes(20)),
+                resolve(f"api-{round_}", at=start + minutes(20)),
+            ]
+        platform.ingest(events, integration="generic")
+        before = platform.pipeline.correlator
+        assert isinstance(before, CorrelationEngine)
+        assert before.cooccurrence.pairs[("prod", "postgres")][("prod", "api")] > 0
+        learned_model, learned_templates = before.cooccurrence.to_document(), before.miner.templates()
+        assert learned_templates
+        platform.save_learned_state()
+    finally:
+        platform.store.close()
+
+    restarted = create_platform(settings)
+    try:
+        after = restarted.pipeline.correlator
+        assert isinstance(after, CorrelationEngine)
+        assert after.cooccurrence.to_document() == learned_model
+        assert after.miner.templates() == learned_templates
+    finally:
+        restarted.store.close()
