@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import (
+    JSON,
     ColumnElement,
+    Dialect,
     Engine,
     Select,
     String,
     Table,
     and_,
-    bindparam,
     cast,
     func,
     or_,
@@ -34,9 +37,71 @@ from openconductor.store.sql.tables import alerts, documents, incidents, members
 _SORT_COLUMN = {"severity": "severity_rank"}
 
 
+@dataclass(frozen=True, slots=True)
+class _BatchWrites:
+    """The batch statements of `apply` as driver SQL for one database, and how values are passed to it."""
+
+    insert_alert: str
+    insert_incident: str
+    insert_membership: str
+    update_alert: str
+    update_incident: str
+    depart: str
+    delete_membership: str
+    when: rows.When
+    doc: rows.Doc
+
+    @classmethod
+    def for_dialect(cls, dialect: Dialect) -> _BatchWrites:
+        if dialect.paramstyle == "qmark":
+            mark, json_mark = "?", "?"
+        elif dialect.paramstyle in ("format", "pyformat"):
+            mark, json_mark = "%s", "%s::jsonb" if dialect.name == "postgresql" else "%s"
+        else:
+            raise ValueError(f"unsupported DBAPI paramstyle {dialect.paramstyle!r}")
+        quote = dialect.identifier_preparer.quote
+
+        def marker(table: Table, column: str) -> str:
+            return json_mark if isinstance(table.c[column].type, JSON) else mark
+
+        def insert(table: Table, columns: Sequence[str]) -> str:
+            names = ", ".join(quote(c) for c in columns)
+            marks = ", ".join(marker(table, c) for c in columns)
+            return f"INSERT INTO {quote(table.name)} ({names}) VALUES ({marks})"
+
+        def update_by(table: Table, columns: Sequence[str], keys: Sequence[str]) -> str:
+            sets = ", ".join(f"{quote(c)} = {marker(table, c)}" for c in columns)
+            where = " AND ".join(f"{quote(k)} = {mark}" for k in keys)
+            return f"UPDATE {quote(table.name)} SET {sets} WHERE {where}"
+
+        for table, columns in (
+            (alerts, rows.ALERT_COLUMNS),
+            (incidents, rows.INCIDENT_COLUMNS),
+            (memberships, rows.MEMBERSHIP_COLUMNS),
+        ):
+            if tuple(table.c.keys()) != columns:
+                raise RuntimeError(f"rows.py lists the columns of {table.name} out of date")
+        sqlite = dialect.name == "sqlite"
+        return cls(
+            insert_alert=insert(alerts, rows.ALERT_COLUMNS),
+            insert_incident=insert(incidents, rows.INCIDENT_COLUMNS),
+            insert_membership=insert(memberships, rows.MEMBERSHIP_COLUMNS),
+            update_alert=update_by(alerts, rows.ALERT_MUTABLE, ["id"]),
+            update_incident=update_by(incidents, rows.INCIDENT_MUTABLE, ["id"]),
+            depart=update_by(memberships, ["left_at"], ["incident_id", "alert_id"]),
+            delete_membership=(
+                f"DELETE FROM {quote(memberships.name)} WHERE {quote('incident_id')} = {mark}"
+                f" AND {quote('alert_id')} = {mark}"
+            ),
+            when=rows.sqlite_time if sqlite else rows.postgres_time,
+            doc=rows.dump_json,
+        )
+
+
 class SqlStore:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
+        self._writes = _BatchWrites.for_dialect(engine.dialect)
 
     # -- writing -------------------------------------------------------------------------------
 
@@ -49,44 +114,37 @@ class SqlStore:
             raise StoreUnavailable(f"database write failed: {type(error.orig).__name__}") from error
 
     def _apply(self, changes: ChangeSet) -> None:
+        # Plain SQL and tuples already in the driver's form: SQLAlchemy neither compiles the statement
+        # nor processes each row (see rows.alert_values). Same statements, order and one transaction.
+        w = self._writes
+        when, doc = w.when, w.doc
         with self.engine.begin() as conn:
             if changes.replaced_memberships:
-                conn.execute(
-                    memberships.delete().where(
-                        memberships.c.incident_id == bindparam("b_incident_id"),
-                        memberships.c.alert_id == bindparam("b_alert_id"),
-                    ),
-                    [{"b_incident_id": i, "b_alert_id": a} for i, a in changes.replaced_memberships],
-                )
+                conn.exec_driver_sql(w.delete_membership, [(i, a) for i, a in changes.replaced_memberships])
             if changes.new_incidents:
-                conn.execute(incidents.insert(), [rows.incident_row(i) for i in changes.new_incidents.values()])
+                conn.exec_driver_sql(
+                    w.insert_incident, [rows.incident_values(i, when, doc) for i in changes.new_incidents.values()]
+                )
             if changes.new_alerts:
-                conn.execute(alerts.insert(), [rows.alert_row(a) for a in changes.new_alerts.values()])
+                conn.exec_driver_sql(
+                    w.insert_alert, [rows.alert_values(a, when, doc) for a in changes.new_alerts.values()]
+                )
             if changes.dirty_alerts:
-                conn.execute(
-                    _update_by_id(alerts, rows.ALERT_MUTABLE),
-                    [_with_key(rows.alert_row(a), rows.ALERT_MUTABLE) for a in changes.dirty_alerts.values()],
+                conn.exec_driver_sql(
+                    w.update_alert, [rows.alert_update_values(a, when) for a in changes.dirty_alerts.values()]
                 )
             if changes.dirty_incidents:
-                columns = tuple(c for c in rows.incident_row(next(iter(changes.dirty_incidents.values()))) if c != "id")
-                conn.execute(
-                    _update_by_id(incidents, columns),
-                    [_with_key(rows.incident_row(i), columns) for i in changes.dirty_incidents.values()],
+                conn.exec_driver_sql(
+                    w.update_incident,
+                    [rows.incident_update_values(i, when, doc) for i in changes.dirty_incidents.values()],
                 )
             if changes.memberships:
-                conn.execute(memberships.insert(), [rows.membership_row(m) for m in changes.memberships])
+                conn.exec_driver_sql(
+                    w.insert_membership, [rows.membership_values(m, when, doc) for m in changes.memberships]
+                )
             if changes.departures:
-                conn.execute(
-                    update(memberships)
-                    .where(
-                        memberships.c.incident_id == bindparam("b_incident_id"),
-                        memberships.c.alert_id == bindparam("b_alert_id"),
-                    )
-                    .values(left_at=bindparam("b_left_at")),
-                    [
-                        {"b_incident_id": d.incident_id, "b_alert_id": d.alert_id, "b_left_at": d.left_at}
-                        for d in changes.departures
-                    ],
+                conn.exec_driver_sql(
+                    w.depart, [(when(d.left_at), d.incident_id, d.alert_id) for d in changes.departures]
                 )
 
     def save_incident(self, incident: Incident) -> None:
@@ -305,13 +363,3 @@ def _literal(text: str) -> str:
 
 def _json_text(column: Any) -> Any:
     return cast(column, String)
-
-
-def _update_by_id(table: Table, columns: tuple[str, ...]) -> Any:
-    return update(table).where(table.c.id == bindparam("b_id")).values({c: bindparam(f"b_{c}") for c in columns})
-
-
-def _with_key(row: dict[str, Any], columns: tuple[str, ...]) -> dict[str, Any]:
-    params = {f"b_{c}": row[c] for c in columns}
-    params["b_id"] = row["id"]
-    return params

@@ -1,9 +1,20 @@
-"""Conversion between domain objects and table rows."""
+"""Conversion between domain objects and table rows.
+
+Two forms: dicts keyed by column name for SQLAlchemy statements (`alert_row`, ...), and, for the
+batch writes of `SqlStore.apply`, plain tuples in the order of the `*_COLUMNS` lists with every value
+already in the driver's form (`alert_values`, ...). The tuples skip SQLAlchemy's per-row compiling
+and type processing: the caller passes `when` (a datetime in the form the driver stores) and `doc`
+(a value as JSON text), chosen once per database.
+"""
 
 from __future__ import annotations
 
+import json
+from collections.abc import Callable
+from datetime import UTC, datetime
 from typing import Any
 
+import orjson
 from sqlalchemy import Row
 
 from openconductor.core.models import Alert, AlertStatus, Incident, IncidentStatus, Membership, Severity
@@ -50,6 +61,171 @@ ALERT_MUTABLE = (
     "suppressed_by",
     "starts_at",
 )
+
+
+ALERT_COLUMNS = (
+    "id",
+    "fingerprint",
+    "source",
+    "status",
+    "severity",
+    "severity_rank",
+    "title",
+    "description",
+    "service",
+    "resource",
+    "environment",
+    "labels",
+    "annotations",
+    "starts_at",
+    "ends_at",
+    "received_at",
+    "last_seen_at",
+    "occurrences",
+    "flapping",
+    "incident_id",
+    "suppressed_by",
+    "raw",
+)
+INCIDENT_COLUMNS = (
+    "id",
+    "title",
+    "status",
+    "severity",
+    "severity_rank",
+    "services",
+    "environment",
+    "group_key",
+    "first_seen_at",
+    "last_seen_at",
+    "last_joined_at",
+    "alert_count",
+    "firing_count",
+    "resolved_at",
+    "resolution",
+    "raised_at",
+)
+MEMBERSHIP_COLUMNS = ("incident_id", "alert_id", "rule", "score", "evidence", "joined_at", "left_at")
+# Every incident column but the id can change.
+INCIDENT_MUTABLE = INCIDENT_COLUMNS[1:]
+
+When = Callable[[datetime | None], Any]
+Doc = Callable[[Any], Any]
+
+
+def dump_json(value: Any) -> str:
+    """JSON text of a document column (the engine's serializer too): orjson, or the standard library
+    for what orjson refuses (non-string keys, integers beyond 64 bits), so nothing that stored before fails now."""
+    try:
+        return orjson.dumps(value).decode()
+    except TypeError:
+        return json.dumps(value)
+
+
+def load_json(text: str | bytes) -> Any:
+    """The engine's JSON deserializer: orjson, or the standard library for what only it reads (NaN)."""
+    try:
+        return orjson.loads(text)
+    except orjson.JSONDecodeError:
+        return json.loads(text)
+
+
+def sqlite_time(value: datetime | None) -> str | None:
+    """A datetime exactly as SQLAlchemy's SQLite DATETIME stores one after UTCDateTime converted it
+    to UTC: `YYYY-MM-DD HH:MM:SS.ffffff`, so text comparisons in queries order it correctly."""
+    if value is None:
+        return None
+    if value.tzinfo is not UTC:
+        value = value.astimezone(UTC) if value.tzinfo is not None else value.replace(tzinfo=UTC)
+    return value.isoformat(" ", "microseconds")[:-6]
+
+
+def postgres_time(value: datetime | None) -> datetime | None:
+    """A datetime for a timestamptz column (naive values are UTC, as UTCDateTime takes them)."""
+    if value is None or value.tzinfo is not None:
+        return value
+    return value.replace(tzinfo=UTC)
+
+
+def alert_values(a: Alert, when: When, doc: Doc) -> tuple[Any, ...]:
+    """An alert as ALERT_COLUMNS, ready for the driver."""
+    severity = a.severity
+    return (
+        a.id,
+        a.fingerprint,
+        a.source,
+        a.status.value,
+        severity.value,
+        severity.rank,
+        a.title,
+        a.description,
+        a.service,
+        a.resource,
+        a.environment,
+        doc(a.labels),
+        doc(a.annotations),
+        when(a.starts_at),
+        when(a.ends_at),
+        when(a.received_at),
+        when(a.last_seen_at),
+        a.occurrences,
+        a.flapping,
+        a.incident_id,
+        a.suppressed_by,
+        doc(a.raw),
+    )
+
+
+def alert_update_values(a: Alert, when: When) -> tuple[Any, ...]:
+    """ALERT_MUTABLE, then the id (the update's WHERE)."""
+    severity = a.severity
+    return (
+        a.status.value,
+        severity.value,
+        severity.rank,
+        when(a.ends_at),
+        when(a.last_seen_at),
+        a.occurrences,
+        a.flapping,
+        a.incident_id,
+        a.suppressed_by,
+        when(a.starts_at),
+        a.id,
+    )
+
+
+def incident_values(i: Incident, when: When, doc: Doc) -> tuple[Any, ...]:
+    """An incident as INCIDENT_COLUMNS, ready for the driver."""
+    severity = i.severity
+    return (
+        i.id,
+        i.title,
+        i.status.value,
+        severity.value,
+        severity.rank,
+        doc(sorted(i.services)),
+        i.environment,
+        i.group_key,
+        when(i.first_seen_at),
+        when(i.last_seen_at),
+        when(i.last_joined_at),
+        i.alert_count,
+        i.firing_count,
+        when(i.resolved_at),
+        i.resolution,
+        when(i.raised_at),
+    )
+
+
+def incident_update_values(i: Incident, when: When, doc: Doc) -> tuple[Any, ...]:
+    """INCIDENT_MUTABLE, then the id (the update's WHERE)."""
+    values = incident_values(i, when, doc)
+    return (*values[1:], values[0])
+
+
+def membership_values(m: Membership, when: When, doc: Doc) -> tuple[Any, ...]:
+    """A membership as MEMBERSHIP_COLUMNS, ready for the driver."""
+    return (m.incident_id, m.alert_id, m.rule, m.score, doc(m.evidence), when(m.joined_at), None)
 
 
 def alert_from_row(row: Row[Any]) -> Alert:
