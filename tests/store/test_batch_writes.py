@@ -199,5 +199,5 @@ def test_documents_round_trip_through_the_engines_json(engine: Engine) -> None:
     store.save_document("learned", document)
     assert store.load_document("learned") == document
     # What orjson refuses (integer keys) is still stored, by the standard library, as JSON did before.
-    store.save_document("learned", {1: "one"})
+    store.save_document("learned", {1: "one"})  # type: ignore[dict-item]
     assert store.load_document("learned") == {"1": "one"}
