@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import pytest
-from hypothesis import assume, given
+from hypothesis import given
 from hypothesis import strategies as st
 
 from openconductor.core.models import Alert, AlertStatus, Severity
@@ -56,7 +56,7 @@ def alert(
     [
         ("checkout-7f9c6d5b8-x2k4p", "checkout"),
         ("cart-service-6d4cf56db6-tjq2x", "cart-service"),
-        ("payments-api-5b7d8c9f4-q8w7e", "payments-api"),
+        ("payments-api-5b7d8c9f4-q8w7x", "payments-api"),
         ("fluentd-x7k2p", "fluentd"),
     ],
 )
@@ -183,8 +183,6 @@ _odd_text = st.one_of(
 def test_odd_input_never_raises(
     title: str, service: str | None, resource: str | None, environment: str | None, labels: dict[str, str]
 ) -> None:
-    # A '[' in a URL's host part is the one known crash: see the xfail test below.
-    assume(not any("[" in value for value in [service or "", resource or "", *labels.values()]))
     subject = alert(title=title, service=service, resource=resource, environment=environment, labels=labels)
     names = candidate_names(subject)
     assert all(isinstance(name, str) and name for name in names)
@@ -195,12 +193,9 @@ def test_odd_input_never_raises(
         longest_known_prefix(name, lambda candidate: len(candidate) > 3)
 
 
-@pytest.mark.xfail(strict=True, raises=ValueError, reason="urlsplit raises on an unclosed IPv6 bracket")
-def test_a_malformed_url_label_does_not_raise() -> None:
-    # Today this raises, so one such alert makes its whole request fail with a 500.
-    candidate_names(alert(labels={"url": "http://[broken"}))
+def test_a_malformed_url_label_still_gives_its_host_part() -> None:
+    assert candidate_names(alert(labels={"url": "http://[broken"}))[0] == "[broken"
 
 
-@pytest.mark.xfail(strict=True, reason="a 6-10 letter word before the pod suffix is taken for a ReplicaSet hash")
 def test_a_daemonset_pod_with_a_long_second_word_keeps_its_whole_name() -> None:
     assert workload_of("node-exporter-8fz7q") == "node-exporter"

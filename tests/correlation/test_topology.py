@@ -160,7 +160,6 @@ def test_a_document_of_the_wrong_shape_is_refused_by_name(document: Any, field: 
     assert field in problems(document)
 
 
-@pytest.mark.xfail(strict=True, reason="a dependency without environment on unknown services is silently dropped")
 def test_a_dependency_naming_an_unknown_service_in_every_environment_is_refused() -> None:
     assert "dependencies[0]" in problems(
         {"services": [{"name": "web", "environment": "prod"}], "dependencies": [{"from": "web", "to": "chekout"}]}

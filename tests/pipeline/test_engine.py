@@ -309,7 +309,6 @@ def test_a_policy_can_match_a_component_prefix() -> None:
     assert incident_of(pipeline, "job-0").raised_at is None
 
 
-@pytest.mark.xfail(strict=True, reason="PolicyBook reads min_duration_to_raise with `or`: zero falls back to 15 min")
 def test_a_policy_with_no_minimum_duration_raises_at_once() -> None:
     settings = Settings(
         engine=EngineSettings(
@@ -380,7 +379,6 @@ def test_the_same_input_gives_the_same_incidents() -> None:
     assert structure(first, one) == structure(second, two)
 
 
-@pytest.mark.xfail(strict=True, reason="equal scores are broken by incident id, which holds random bits")
 def test_equal_evidence_for_two_incidents_is_decided_the_same_way_every_time() -> None:
     chosen = set()
     for _ in range(30):

@@ -57,8 +57,11 @@ SERVICE_LABELS = (
 )
 RESOURCE_LABELS = ("pod", "host", "hostname", "node", "instance", "InstanceId", "device", "url", "LoadBalancer")
 
-_POD_SUFFIX = re.compile(r"^(?P<name>.+?)-(?:[a-z0-9]{6,10}-)?[a-z0-9]{5}$")
-_STATEFUL_SUFFIX = re.compile(r"^(?P<name>.+)-\d{1,3}$")
+# Kubernetes names generated pods from a "safe" alphabet without vowels, so ordinary words such as
+# "exporter" or "gateway" are never taken for a ReplicaSet hash or a pod suffix.
+_SAFE = "[bcdfghjklmnpqrstvwxz2456789]"
+_POD_SUFFIX = re.compile(rf"^(?P<name>.+?)-(?:{_SAFE}{{6,10}}-)?{_SAFE}{{5}}$")
+_STATEFUL_SUFFIX = re.compile(r"^(?P<name>.+)-(?:0|[1-9][0-9]{0,2})$")
 _PORT = re.compile(r":\d{1,5}$")
 _TOKENS = re.compile(r"[^a-z0-9]+")
 
@@ -67,7 +70,11 @@ def normalize_name(value: str) -> str:
     """Strip what varies between instances of one component: ports, URL parts, pod suffixes."""
     text = value.strip().lower()
     if "://" in text:
-        host = urlsplit(text).hostname or text
+        try:
+            host = urlsplit(text).hostname or text
+        except ValueError:
+            # A malformed URL (an unclosed IPv6 bracket) still names something: keep its host part.
+            host = text.split("://", 1)[1].split("/", 1)[0]
         text = host.split(".")[0]
     text = _PORT.sub("", text)
     if text.count("/") >= 2 and text.startswith(("app/", "net/", "targetgroup/")):
@@ -79,9 +86,13 @@ def normalize_name(value: str) -> str:
 def workload_of(pod: str) -> str | None:
     """`checkout-7f9c6d5b8-x2k4p` -> `checkout`; None when the name has no Kubernetes suffix."""
     match = _POD_SUFFIX.match(pod)
-    if match and any(ch.isdigit() for ch in pod[len(match["name"]) :]):
-        return match["name"]
-    return None
+    return match["name"] if match else None
+
+
+def stateful_workload_of(pod: str) -> str | None:
+    """`redis-0` -> `redis`: only for names known to be pods (hosts end in numbers too)."""
+    match = _STATEFUL_SUFFIX.match(pod)
+    return match["name"] if match else None
 
 
 def candidate_names(alert: Alert) -> list[str]:
@@ -89,13 +100,13 @@ def candidate_names(alert: Alert) -> list[str]:
     names: list[str] = []
     labels = alert.labels
 
-    def add(value: str | None) -> None:
+    def add(value: str | None, *, pod: bool = False) -> None:
         if not value:
             return
         name = normalize_name(value)
         if name and name not in names:
             names.append(name)
-        workload = workload_of(name)
+        workload = workload_of(name) or (stateful_workload_of(name) if pod else None)
         if workload and workload not in names:
             names.append(workload)
 
@@ -104,7 +115,7 @@ def candidate_names(alert: Alert) -> list[str]:
         add(labels.get(key))
     add(alert.resource)
     for key in RESOURCE_LABELS:
-        add(labels.get(key))
+        add(labels.get(key), pod=key == "pod")
     # Alarm and check names often start with their subject: "<host>-CPUUtilization-high", "<host>/HTTP".
     for text in (labels.get("AlarmName"), alert.title):
         if text:

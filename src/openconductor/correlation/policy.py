@@ -45,8 +45,12 @@ class PolicyBook:
                     join_threshold=policy.join_threshold
                     if policy.join_threshold is not None
                     else self.default.join_threshold,
-                    min_alerts=policy.min_alerts_to_raise or self.default.min_alerts,
-                    min_duration=policy.min_duration_to_raise or self.default.min_duration,
+                    min_alerts=policy.min_alerts_to_raise
+                    if policy.min_alerts_to_raise is not None
+                    else self.default.min_alerts,
+                    min_duration=policy.min_duration_to_raise
+                    if policy.min_duration_to_raise is not None
+                    else self.default.min_duration,
                 )
         return self.default
 

@@ -18,6 +18,7 @@ import orjson
 import yaml
 
 from openconductor.core.errors import FieldProblem, InvalidPayload
+from openconductor.correlation.entities import ENVIRONMENT_WORDS
 
 Node = tuple[str, str]  # (environment, name)
 
@@ -98,7 +99,10 @@ class Topology:
 
 
 def topology_from_document(document: Any) -> Topology:
-    """Build a topology, reporting every problem in the document at once."""
+    """Build a topology, reporting every problem in the document at once.
+
+    Environment names are normalised the way alerts' are (`Production` and `prd` are `prod`), so a
+    topology written in a team's own words still meets the alerts."""
     problems: list[FieldProblem] = []
     if not isinstance(document, dict):
         raise InvalidPayload([FieldProblem("body", "an object with services and dependencies")])
@@ -117,7 +121,7 @@ def topology_from_document(document: Any) -> Topology:
         if not isinstance(name, str) or not name:
             problems.append(FieldProblem(f"services[{index}].name", "a non-empty string"))
             continue
-        env = str(service.get("environment") or "")
+        env = normalize_environment(service.get("environment"))
         environments.add(env)
         node = (env, name.lower())
         topology.nodes[node] = {k: str(v) for k, v in service.items() if k not in ("name", "environment") and v}
@@ -127,24 +131,27 @@ def topology_from_document(document: Any) -> Topology:
             problems.append(FieldProblem(f"dependencies[{index}]", "an object with string from and to"))
             continue
         caller_name, callee_name = dependency["from"].lower(), dependency["to"].lower()
-        shared = dependency.get("environment")
-        pairs: list[tuple[Node, Node]]
+        explicit = "from_environment" in dependency or "to_environment" in dependency or "environment" in dependency
         if "from_environment" in dependency or "to_environment" in dependency:
+            shared = dependency.get("environment")
             pairs = [
                 (
-                    (str(dependency.get("from_environment", "")), caller_name),
-                    (str(dependency.get("to_environment", "")), callee_name),
+                    (normalize_environment(dependency.get("from_environment", shared)), caller_name),
+                    (normalize_environment(dependency.get("to_environment", shared)), callee_name),
                 )
             ]
-        elif shared is not None:
-            pairs = [((str(shared), caller_name), (str(shared), callee_name))]
+        elif "environment" in dependency:
+            env = normalize_environment(dependency["environment"])
+            pairs = [((env, caller_name), (env, callee_name))]
         else:
             pairs = [((env, caller_name), (env, callee_name)) for env in sorted(environments)]
+        linked = False
         for caller, callee in pairs:
             if caller in topology.nodes and callee in topology.nodes:
                 topology.callees.setdefault(caller, set()).add(callee)
                 topology.callers.setdefault(callee, set()).add(caller)
-            elif shared is not None or "from_environment" in dependency:
+                linked = True
+            elif explicit:
                 missing = caller if caller not in topology.nodes else callee
                 problems.append(
                     FieldProblem(
@@ -152,9 +159,24 @@ def topology_from_document(document: Any) -> Topology:
                         f"known services; {missing[1]!r} in environment {missing[0]!r} is not listed",
                     )
                 )
+        if not explicit and not linked:
+            # Applied in every environment and linking nothing: almost always a misspelt name.
+            unknown = [name for name in (caller_name, callee_name) if name not in topology.by_name]
+            problems.append(
+                FieldProblem(
+                    f"dependencies[{index}]",
+                    f"services listed in one environment together; {', '.join(map(repr, unknown)) or 'the pair'} "
+                    "is not",
+                )
+            )
     if problems:
         raise InvalidPayload(problems)
     return topology
+
+
+def normalize_environment(value: Any) -> str:
+    text = str(value or "").strip().lower()
+    return ENVIRONMENT_WORDS.get(text, text)
 
 
 def load_topology(path: Path) -> Topology:

@@ -116,7 +116,7 @@ class CorrelationEngine:
             # other within a minute or two), and counts less the likelier a coincidence is.
             fade = 0.5 ** (gap.total_seconds() / self.settings.evidence_half_life.total_seconds())
             score = link.score * fade * (1.0 - chance)
-            if score >= policy.join_threshold and (best is None or score > best[0]):
+            if score >= policy.join_threshold and (best is None or self._better(score, incident, best[0], best[2])):
                 best = (score, link, incident, gap.total_seconds(), chance)
         if best is None:
             self._open(alert, facts, batch)
@@ -130,6 +130,16 @@ class CorrelationEngine:
             "chance_coincidence": round(chance, 4),
         }
         self._join(alert, incident, facts, rule=link.signal, score=round(score, 4), evidence=evidence, batch=batch)
+
+    @staticmethod
+    def _better(score: float, incident: Incident, best_score: float, best_incident: Incident) -> bool:
+        """Higher score wins; a tie goes to the older incident, then the smaller key: never to an id,
+        whose random bits would make the outcome differ between two runs of the same input."""
+        if score != best_score:
+            return score > best_score
+        mine = (incident.first_seen_at, incident.group_key)
+        theirs = (best_incident.first_seen_at, best_incident.group_key)
+        return mine < theirs if mine != theirs else incident.id < best_incident.id
 
     def _chance_together(self, first: Entity, second: Entity, gap: timedelta, *, signal: str) -> float:
         """How likely an alert this close in time would be found by coincidence alone.
@@ -158,7 +168,7 @@ class CorrelationEngine:
         first, count = self._onset_counts.get(facts.entity, (facts.onset, 0))
         self._onset_counts[facts.entity] = (first, count + 1)
 
-    def _facts_for(self, alert: Alert) -> AlertFacts:
+    def _facts_for(self, alert: Alert, *, learn: bool = True) -> AlertFacts:
         environment = infer_environment(alert) or ""
         names = candidate_names(alert)
         entity: Entity | None = None
@@ -177,9 +187,11 @@ class CorrelationEngine:
                             break
         if entity is None:
             entity = (environment, names[0] if names else alert.fingerprint)
-        template = self.miner.learn(alert.title).template_id
+        known = None if learn else self.miner.match(alert.title)
+        template = (known or self.miner.learn(alert.title)).template_id
         arrival = alert.last_seen_at
-        chronic = arrival - alert.starts_at > self.settings.chronic_after
+        # Chronic is judged at first sight (received_at), so a restart does not make an alert chronic.
+        chronic = alert.received_at - alert.starts_at > self.settings.chronic_after
         onset = arrival if chronic or alert.starts_at > arrival else alert.starts_at
         facts = AlertFacts(entity=entity, template=(entity[0], template), chronic=chronic, onset=onset)
         self.facts[alert.id] = facts
@@ -429,10 +441,17 @@ class CorrelationEngine:
             incident = self.state.incidents.get(alert.incident_id or "")
             if incident is None:
                 continue
-            facts = self._facts_for(alert)
+            facts = self._facts_for(alert, learn=False)
             self.index.add(incident.id, alert.id, facts)
             if alert.status is AlertStatus.FIRING and self._counts_towards_raising(alert, facts):
                 self.index.context(incident.id).raising_alerts.add(alert.id)
+                if incident.raised_at is None:
+                    # A pending incident still raises by duration after a restart.
+                    policy = self.policies.for_component(facts.entity)
+                    self._sequence += 1
+                    heapq.heappush(
+                        self._raise_due, (facts.onset + policy.min_duration, self._sequence, incident.id, alert.id)
+                    )
             if incident.status is IncidentStatus.RESOLVED:
                 self.index.unlist(incident.id)
 
