@@ -47,6 +47,8 @@ class ProblemCollector:
         self, obj: Mapping[str, Any], key: str, *, required: bool = False, max_length: int | None = None
     ) -> str | None:
         value = obj.get(key)
+        if type(value) is str and not required and (max_length is None or len(value) <= max_length):
+            return value  # the common case, decided without the checks below
         if value is None:
             if required:
                 self.add(key, "a non-empty string")
@@ -129,8 +131,65 @@ def reject_unstorable(payload: Any) -> None:
     in values, keys or the raw payload) and documents nested deeper than MAX_NESTING.
 
     Checked for every backend so a payload is accepted or refused the same way on SQLite and PostgreSQL.
-    Iterative, because the document may nest deeper than Python's recursion limit.
+    Iterative, because the document may nest deeper than Python's recursion limit. Every payload is
+    checked, so the common case (nothing wrong) is a walk that builds no paths; only when it finds
+    something does the walk that names the place run.
     """
+    if not _plainly_storable(payload):
+        _name_unstorable(payload)
+
+
+_SCALARS = (int, float, bool, type(None))
+
+
+def _plainly_storable(payload: Any) -> bool:
+    """True when no text holds NUL and no container is nested MAX_NESTING deep, for the plain types JSON
+    decodes to. False when something is wrong, or for any other type (the naming walk then decides)."""
+    level = [payload]
+    depth = 0
+    while level:
+        deeper: list[Any] = []
+        for value in level:
+            kind = type(value)
+            if kind is str:
+                if "\x00" in value:
+                    return False
+                continue
+            if kind is dict:
+                if depth >= MAX_NESTING:
+                    return False
+                for key, item in value.items():
+                    if type(key) is not str or "\x00" in key:
+                        return False
+                    item_kind = type(item)
+                    if item_kind is str:
+                        if "\x00" in item:
+                            return False
+                    elif item_kind is dict or item_kind is list:
+                        deeper.append(item)
+                    elif item_kind not in _SCALARS:
+                        return False
+            elif kind is list:
+                if depth >= MAX_NESTING:
+                    return False
+                for item in value:
+                    item_kind = type(item)
+                    if item_kind is str:
+                        if "\x00" in item:
+                            return False
+                    elif item_kind is dict or item_kind is list:
+                        deeper.append(item)
+                    elif item_kind not in _SCALARS:
+                        return False
+            elif kind not in _SCALARS:
+                return False
+        level = deeper
+        depth += 1
+    return True
+
+
+def _name_unstorable(payload: Any) -> None:
+    """The walk that builds each value's path and raises naming the first problem it meets."""
     pending: list[tuple[str, int, Any]] = [("", 0, payload)]
     while pending:
         path, depth, value = pending.pop()
