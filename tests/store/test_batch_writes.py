@@ -201,3 +201,9 @@ def test_documents_round_trip_through_the_engines_json(engine: Engine) -> None:
     # What orjson refuses (integer keys) is still stored, by the standard library, as JSON did before.
     store.save_document("learned", {1: "one"})  # type: ignore[dict-item]
     assert store.load_document("learned") == {"1": "one"}
+
+
+def test_the_batch_time_converter_answers_like_sqlite_time() -> None:
+    when = rows.sqlite_times()
+    values = [T0, T0.astimezone(PLUS_TWO), datetime(2026, 1, 5, 10), T0 + timedelta(microseconds=1), None, T0]
+    assert [when(v) for v in values] == [rows.sqlite_time(v) for v in values]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -48,7 +48,8 @@ class _BatchWrites:
     update_incident: str
     depart: str
     delete_membership: str
-    when: rows.When
+    # A fresh datetime converter per batch (it may remember the batch's values), and the JSON encoder.
+    times: Callable[[], rows.When]
     doc: rows.Doc
 
     @classmethod
@@ -93,7 +94,7 @@ class _BatchWrites:
                 f"DELETE FROM {quote(memberships.name)} WHERE {quote('incident_id')} = {mark}"
                 f" AND {quote('alert_id')} = {mark}"
             ),
-            when=rows.sqlite_time if sqlite else rows.postgres_time,
+            times=rows.sqlite_times if sqlite else lambda: rows.postgres_time,
             doc=rows.dump_json,
         )
 
@@ -117,7 +118,7 @@ class SqlStore:
         # Plain SQL and tuples already in the driver's form: SQLAlchemy neither compiles the statement
         # nor processes each row (see rows.alert_values). Same statements, order and one transaction.
         w = self._writes
-        when, doc = w.when, w.doc
+        when, doc = w.times(), w.doc
         with self.engine.begin() as conn:
             if changes.replaced_memberships:
                 conn.exec_driver_sql(w.delete_membership, [(i, a) for i, a in changes.replaced_memberships])

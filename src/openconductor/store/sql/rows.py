@@ -133,11 +133,29 @@ def load_json(text: str | bytes) -> Any:
 def sqlite_time(value: datetime | None) -> str | None:
     """A datetime exactly as SQLAlchemy's SQLite DATETIME stores one after UTCDateTime converted it
     to UTC: `YYYY-MM-DD HH:MM:SS.ffffff`, so text comparisons in queries order it correctly."""
-    if value is None:
-        return None
+    return None if value is None else _sqlite_text(value)
+
+
+def _sqlite_text(value: datetime) -> str:
     if value.tzinfo is not UTC:
         value = value.astimezone(UTC) if value.tzinfo is not None else value.replace(tzinfo=UTC)
     return value.isoformat(" ", "microseconds")[:-6]
+
+
+def sqlite_times() -> When:
+    """`sqlite_time` remembering its answers, for one batch: the same instants recur across a batch's
+    rows (an alert's last_seen_at is its incident's), and formatting is most of the cost of a row."""
+    known: dict[datetime, str] = {}
+
+    def when(value: datetime | None) -> str | None:
+        if value is None:
+            return None
+        text = known.get(value)
+        if text is None:
+            text = known[value] = _sqlite_text(value)
+        return text
+
+    return when
 
 
 def postgres_time(value: datetime | None) -> datetime | None:
@@ -219,8 +237,25 @@ def incident_values(i: Incident, when: When, doc: Doc) -> tuple[Any, ...]:
 
 def incident_update_values(i: Incident, when: When, doc: Doc) -> tuple[Any, ...]:
     """INCIDENT_MUTABLE, then the id (the update's WHERE)."""
-    values = incident_values(i, when, doc)
-    return (*values[1:], values[0])
+    severity = i.severity
+    return (
+        i.title,
+        i.status.value,
+        severity.value,
+        severity.rank,
+        doc(sorted(i.services)),
+        i.environment,
+        i.group_key,
+        when(i.first_seen_at),
+        when(i.last_seen_at),
+        when(i.last_joined_at),
+        i.alert_count,
+        i.firing_count,
+        when(i.resolved_at),
+        i.resolution,
+        when(i.raised_at),
+        i.id,
+    )
 
 
 def membership_values(m: Membership, when: When, doc: Doc) -> tuple[Any, ...]:
