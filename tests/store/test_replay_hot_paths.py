@@ -108,3 +108,18 @@ def test_ids_are_the_ulid_encoding(monkeypatch: pytest.MonkeyPatch) -> None:
         monkeypatch.setattr(ids.time, "time_ns", lambda millis=millis: millis * 1_000_000 + 999_999)
         monkeypatch.setattr(ids.os, "urandom", lambda size, random_bytes=random_bytes: random_bytes)
         assert ids.new_id("inc") == reference_id("inc", millis, random_bytes)
+
+
+def test_replay_restores_the_collectors_threshold() -> None:
+    import gc
+
+    from openconductor import replay as replay_module
+
+    before = gc.get_threshold()
+    with replay_module._fewer_collections():
+        assert gc.get_threshold()[0] >= replay_module.REPLAY_GC_THRESHOLD
+        assert gc.isenabled()
+    assert gc.get_threshold() == before
+    with pytest.raises(RuntimeError), replay_module._fewer_collections():
+        raise RuntimeError("a failed batch")
+    assert gc.get_threshold() == before
