@@ -59,69 +59,87 @@ td,th{{padding:4px 10px;border-bottom:1px solid #ddd;text-align:right}}th:first-
 </body></html>"""
 
 
-def _timeline_svg(stream: LabelledStream, results: list[CorrelatorResult], width: int = 1000, height: int = 320) -> str:
+_PLOT_RIGHT = 380  # room on the right for the legend, so it never covers the lines
+
+
+def _legend(entries: list[tuple[str, str]], width: int) -> str:
+    return "".join(
+        f'<text x="{width - _PLOT_RIGHT + 20}" y="{20 + 16 * index}" fill="{color}" font-size="12">'
+        f"{html.escape(name)}</text>"
+        for index, (name, color) in enumerate(entries)
+    )
+
+
+def _color(index: int) -> str:
+    """One colour per correlator, the same in every plot."""
+    return _PALETTE[index % len(_PALETTE)]
+
+
+def _timeline_svg(stream: LabelledStream, results: list[CorrelatorResult], width: int = 1200, height: int = 320) -> str:
     times = [moment.timestamp() for moment in stream.times()]
     if not times:
         return "<p>no data</p>"
     start, end = min(times), max(times)
     buckets = 120
     span = max(end - start, 1.0)
+    plot_width = width - 40 - _PLOT_RIGHT
 
     def bucket(moment: float) -> int:
         return min(buckets - 1, int((moment - start) / span * buckets))
 
-    series = {"alerts": Counter(bucket(t) for t in times)}
-    for result in results:
-        series[f"incidents: {result.name}"] = Counter(bucket(t) for t in result.assignment.raised_at.values())
-    peak = max(max(counter.values(), default=1) for counter in series.values())
+    series = [("alerts in", "#000000", Counter(bucket(t) for t in times))]
+    for index, result in enumerate(results):
+        raised = Counter(bucket(t) for t in result.assignment.raised_at.values())
+        series.append((f"incidents raised: {result.name}", _color(index), raised))
+    peak = max(max(counter.values(), default=1) for _, _, counter in series)
     lines = []
-    for index, (name, counter) in enumerate(series.items()):
+    for _, color, counter in series:
         points = " ".join(
-            f"{40 + b * (width - 60) / (buckets - 1):.1f},{height - 30 - math.log1p(counter.get(b, 0)) / math.log1p(peak) * (height - 60):.1f}"
+            f"{40 + b * plot_width / (buckets - 1):.1f},"
+            f"{height - 30 - math.log1p(counter.get(b, 0)) / math.log1p(peak) * (height - 60):.1f}"
             for b in range(buckets)
         )
-        color = _PALETTE[index % len(_PALETTE)]
         lines.append(f'<polyline fill="none" stroke="{color}" stroke-width="1.5" points="{points}"/>')
-        lines.append(
-            f'<text x="{width - 330}" y="{20 + 14 * index}" fill="{color}" font-size="12">{html.escape(name)}</text>'
-        )
     minutes = span / 60 / buckets
     axis = (
-        f'<text x="40" y="{height - 8}" font-size="12">per {minutes:.1f}-minute bucket, log scale; '
-        f"peak {peak:,} per bucket</text>"
+        f'<text x="40" y="{height - 8}" font-size="12">time, in {minutes:,.1f}-minute buckets; count per bucket on a '
+        f"log scale (peak {peak:,})</text>"
     )
-    return f'<svg width="{width}" height="{height}" xmlns="http://www.w3.org/2000/svg">{"".join(lines)}{axis}</svg>'
+    legend = _legend([(name, color) for name, color, _ in series], width)
+    return f'<svg width="{width}" height="{height}" xmlns="http://www.w3.org/2000/svg">{"".join(lines)}{axis}{legend}</svg>'
 
 
-def _sizes_svg(results: list[CorrelatorResult], width: int = 1000, height: int = 300) -> str:
+def _sizes_svg(results: list[CorrelatorResult], width: int = 1200, height: int = 300) -> str:
+    """Sizes of the incidents people see: raised incidents only (every baseline raises all of them)."""
     edges = [1, 2, 3, 5, 10, 20, 50, 100, 200, 500, 1000, 10**9]
     labels = ["1", "2", "3-4", "5-9", "10-19", "20-49", "50-99", "100-199", "200-499", "500-999", "1000+"]
-    shown = results[:4]
+    shown = list(enumerate(results))[:4]
     histograms = []
-    for result in shown:
-        sizes = Counter(incident for incident in result.assignment.predicted if incident is not None)
+    for _, result in shown:
+        raised = result.assignment.raised_at
+        sizes = Counter(
+            incident for incident in result.assignment.predicted if incident is not None and incident in raised
+        )
         counts = [0] * len(labels)
         for size in sizes.values():
             counts[next(i for i in range(len(labels)) if edges[i] <= size < edges[i + 1])] += 1
         histograms.append(counts)
     peak = max((max(h) for h in histograms), default=1) or 1
-    slot = (width - 60) / len(labels)
+    slot = (width - 40 - _PLOT_RIGHT) / len(labels)
     bar = slot / (len(shown) + 1)
     parts = []
-    for index, (result, counts) in enumerate(zip(shown, histograms, strict=True)):
-        color = _PALETTE[index % len(_PALETTE)]
+    for position_in_plot, ((index, _), counts) in enumerate(zip(shown, histograms, strict=True)):
         for position, count in enumerate(counts):
             tall = math.log1p(count) / math.log1p(peak) * (height - 70)
-            x = 40 + position * slot + index * bar
+            x = 40 + position * slot + position_in_plot * bar
             parts.append(
-                f'<rect x="{x:.1f}" y="{height - 40 - tall:.1f}" width="{bar:.1f}" height="{tall:.1f}" fill="{color}"/>'
+                f'<rect x="{x:.1f}" y="{height - 40 - tall:.1f}" width="{bar:.1f}" height="{tall:.1f}" '
+                f'fill="{_color(index)}"/>'
             )
-        parts.append(
-            f'<text x="{width - 330}" y="{20 + 14 * index}" fill="{color}" font-size="12">{html.escape(result.name)}</text>'
-        )
     for position, label in enumerate(labels):
         parts.append(f'<text x="{40 + position * slot:.1f}" y="{height - 22}" font-size="11">{label}</text>')
     parts.append(
-        f'<text x="40" y="{height - 6}" font-size="12">alerts per incident (incident count on a log scale)</text>'
+        f'<text x="40" y="{height - 6}" font-size="12">alerts per raised incident; incident count on a log scale</text>'
     )
-    return f'<svg width="{width}" height="{height}" xmlns="http://www.w3.org/2000/svg">{"".join(parts)}</svg>'
+    legend = _legend([(result.name, _color(index)) for index, result in shown], width)
+    return f'<svg width="{width}" height="{height}" xmlns="http://www.w3.org/2000/svg">{"".join(parts)}{legend}</svg>'
