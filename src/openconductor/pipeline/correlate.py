@@ -55,6 +55,8 @@ class CorrelationEngine:
         self._template_rates: dict[TemplateKey, tuple[datetime, int]] = {}
         # Per component: first onset seen and onsets since, for its usual alert rate.
         self._onset_counts: dict[Entity, tuple[datetime, int]] = {}
+        # The order incidents were opened (or adopted) in: ties between candidates go to the first.
+        self._opened_order: dict[str, int] = {}
         self._last_scan: datetime | None = None
 
     # -- the stage ---------------------------------------------------------------------------
@@ -131,15 +133,12 @@ class CorrelationEngine:
         }
         self._join(alert, incident, facts, rule=link.signal, score=round(score, 4), evidence=evidence, batch=batch)
 
-    @staticmethod
-    def _better(score: float, incident: Incident, best_score: float, best_incident: Incident) -> bool:
-        """Higher score wins; a tie goes to the older incident, then the smaller key: never to an id,
-        whose random bits would make the outcome differ between two runs of the same input."""
+    def _better(self, score: float, incident: Incident, best_score: float, best_incident: Incident) -> bool:
+        """Higher score wins; a tie goes to the incident opened first: never to an id, whose random
+        bits would make the outcome differ between two runs of the same input."""
         if score != best_score:
             return score > best_score
-        mine = (incident.first_seen_at, incident.group_key)
-        theirs = (best_incident.first_seen_at, best_incident.group_key)
-        return mine < theirs if mine != theirs else incident.id < best_incident.id
+        return self._opened_order.get(incident.id, 0) < self._opened_order.get(best_incident.id, 0)
 
     def _chance_together(self, first: Entity, second: Entity, gap: timedelta, *, signal: str) -> float:
         """How likely an alert this close in time would be found by coincidence alone.
@@ -245,6 +244,7 @@ class CorrelationEngine:
             last_joined_at=facts.onset,
         )
         self.state.incidents[incident.id] = incident
+        self._opened_order[incident.id] = len(self._opened_order) + 1
         batch.changes.incident_added(incident)
         batch.changes.count("incidents_opened")
         evidence = {
@@ -422,6 +422,7 @@ class CorrelationEngine:
 
     def _prune(self, incident: Incident) -> None:
         del self.state.incidents[incident.id]
+        self._opened_order.pop(incident.id, None)
         context = self.index.contexts.get(incident.id)
         if context is not None:
             for alert_id in context.alert_ids:
@@ -434,6 +435,7 @@ class CorrelationEngine:
 
     def adopt(self, incident: Incident) -> None:
         self.state.incidents[incident.id] = incident
+        self._opened_order.setdefault(incident.id, len(self._opened_order) + 1)
 
     def rebuilt(self) -> None:
         """After a restart: index the adopted incidents' alerts from the working set."""
