@@ -11,26 +11,25 @@ Every join records its evidence. Deterministic for a given input; all time is ev
 from __future__ import annotations
 
 import heapq
-import math
-from collections import deque
 from datetime import datetime, timedelta
 from typing import Any
 
 from openconductor.config.settings import Settings
 from openconductor.core.ids import new_id
-from openconductor.core.models import Alert, AlertStatus, Incident, IncidentStatus, Membership, worst
-from openconductor.correlation.context import AlertFacts, IncidentIndex, TemplateKey
+from openconductor.core.models import Alert, AlertStatus, Incident, IncidentStatus, worst
+from openconductor.correlation.context import AlertFacts, IncidentIndex
 from openconductor.correlation.cooccurrence import CooccurrenceModel, Entity
 from openconductor.correlation.entities import candidate_names, infer_environment, longest_known_prefix
 from openconductor.correlation.evidence import Link, gather_links
 from openconductor.correlation.policy import EffectivePolicy, PolicyBook
+from openconductor.correlation.rates import UsualRates
 from openconductor.correlation.templates import TemplateMiner
 from openconductor.correlation.topology import Topology, load_topology
+from openconductor.pipeline import incidents
 from openconductor.pipeline.stage import Batch, Change, Departure, Item
 from openconductor.pipeline.state import PipelineState
 
 _SCAN_EVERY = timedelta(minutes=1)
-STORM_LEARNING_SECONDS = 3600.0
 
 
 class CorrelationEngine:
@@ -50,11 +49,9 @@ class CorrelationEngine:
         self.facts: dict[str, AlertFacts] = {}
         self._raise_due: list[tuple[datetime, int, str, str]] = []
         self._sequence = 0
-        self._storms: dict[TemplateKey, deque[tuple[datetime, Entity]]] = {}
-        # Per kind of alert: when first seen and how many since, for its usual rate.
-        self._template_rates: dict[TemplateKey, tuple[datetime, int]] = {}
-        # Per component: first onset seen and onsets since, for its usual alert rate.
-        self._onset_counts: dict[Entity, tuple[datetime, int]] = {}
+        self.rates = UsualRates(
+            storm_window=self.settings.storm_window, storm_min_components=self.settings.storm_min_components
+        )
         # The order incidents were opened (or adopted) in: ties between candidates go to the first.
         self._opened_order: dict[str, int] = {}
         self._last_scan: datetime | None = None
@@ -82,14 +79,14 @@ class CorrelationEngine:
     def _onset(self, alert: Alert, batch: Batch) -> None:
         facts = self._facts_for(alert)
         policy = self.policies.for_component(facts.entity)
-        storm = self._storm(facts)
+        storm = self.rates.storm(facts.template, facts.entity, facts.onset)
         if facts.chronic:
             # Long-standing alerts seen for the first time (a backlog, or one nobody fixes) stand
             # alone: joining them to today's incidents would only mislead.
             links: list[Link] = []
         else:
             self.cooccurrence.observe(facts.entity, facts.onset.timestamp())
-            self._count_onset(facts)
+            self.rates.count_onset(facts.entity, facts.onset)
             links = gather_links(
                 facts,
                 index=self.index,
@@ -147,25 +144,13 @@ class CorrelationEngine:
         link the question is whether *any* neighbour would have alerted that close, so the whole
         neighbourhood's rate counts: a busy component (a gateway every failure touches, a host
         that blips all day) carries less evidence than a quiet one."""
-        rate = self._rate(first)
+        now = self.state.clock
+        rate = self.rates.rate(first, now)
         if signal == "topology" and self.topology is not None and first in self.topology.nodes:
-            rate += sum(self._rate(node) for node in self.topology.reach(first, self.settings.max_hops))
+            rate += sum(self.rates.rate(node, now) for node in self.topology.reach(first, self.settings.max_hops))
         elif second != first:
-            rate += self._rate(second)
-        return 1.0 - math.exp(-rate * max(gap.total_seconds(), 60.0))
-
-    def _rate(self, entity: Entity) -> float:
-        seen = self._onset_counts.get(entity)
-        if seen is None or self.state.clock is None:
-            return 0.0
-        first, count = seen
-        # Until an hour has been seen, divide by an hour: a new component is not called busy early.
-        elapsed = max((self.state.clock - first).total_seconds(), 3600.0)
-        return count / elapsed
-
-    def _count_onset(self, facts: AlertFacts) -> None:
-        first, count = self._onset_counts.get(facts.entity, (facts.onset, 0))
-        self._onset_counts[facts.entity] = (first, count + 1)
+            rate += self.rates.rate(second, now)
+        return UsualRates.chance(rate, gap)
 
     def _facts_for(self, alert: Alert, *, learn: bool = True) -> AlertFacts:
         environment = infer_environment(alert) or ""
@@ -195,28 +180,6 @@ class CorrelationEngine:
         facts = AlertFacts(entity=entity, template=(entity[0], template), chronic=chronic, onset=onset)
         self.facts[alert.id] = facts
         return facts
-
-    def _storm(self, facts: AlertFacts) -> bool:
-        """A storm: this kind of alert on many components at once, far above its usual rate.
-
-        The usual rate matters: in a large estate some kinds (high CPU somewhere) fire on several
-        hosts every minute, and grouping those would merge unrelated problems."""
-        window = self._storms.setdefault(facts.template, deque())
-        horizon = facts.onset - self.settings.storm_window
-        while window and window[0][0] < horizon:
-            window.popleft()
-        window.append((facts.onset, facts.entity))
-        first_seen, total = self._template_rates.get(facts.template, (facts.onset, 0))
-        self._template_rates[facts.template] = (first_seen, total + 1)
-        components = len({entity for _, entity in window})
-        if components < self.settings.storm_min_components:
-            return False
-        observed_for = (facts.onset - first_seen).total_seconds()
-        if observed_for < STORM_LEARNING_SECONDS:
-            # Until a kind's usual rate is known, no burst of it can be called unusual.
-            return False
-        usual = total * self.settings.storm_window.total_seconds() / observed_for
-        return components >= 4 * usual + 3
 
     def _within_window(self, incident: Incident, onset: datetime, arrival: datetime) -> bool:
         """The evidence's own alert must be close in time (checked by the caller); the incident
@@ -266,28 +229,18 @@ class CorrelationEngine:
         evidence: dict[str, Any],
         batch: Batch,
     ) -> None:
-        alert.incident_id = incident.id
-        incident.alert_count += 1
-        incident.firing_count += 1
-        incident.severity = worst(incident.severity, alert.severity)
-        if alert.service or facts.entity[1]:
-            incident.services.add(alert.service or facts.entity[1])
-        incident.first_seen_at = min(incident.first_seen_at, facts.onset)
-        incident.last_joined_at = max(incident.last_joined_at, facts.onset)
-        incident.last_seen_at = max(incident.last_seen_at, alert.last_seen_at)
-        self.index.add(incident.id, alert.id, facts)
-        batch.changes.memberships.append(
-            Membership(
-                incident_id=incident.id,
-                alert_id=alert.id,
-                rule=rule,
-                score=score,
-                evidence=evidence,
-                joined_at=alert.last_seen_at,
-            )
+        incidents.attach(
+            alert,
+            incident,
+            onset=facts.onset,
+            service=alert.service or facts.entity[1],
+            rule=rule,
+            score=score,
+            evidence=evidence,
+            joined_at=alert.last_seen_at,
+            batch=batch,
         )
-        batch.changes.alert_changed(alert)
-        batch.changes.incident_changed(incident)
+        self.index.add(incident.id, alert.id, facts)
         if self._counts_towards_raising(alert, facts):
             self.index.context(incident.id).raising_alerts.add(alert.id)
             policy = self.policies.for_component(facts.entity)
@@ -353,14 +306,8 @@ class CorrelationEngine:
         return incident.raised_at is not None and since <= self.lifecycle.reopen_grace
 
     def _reopen(self, incident: Incident, now: datetime, batch: Batch, *, count_firing: bool) -> None:
-        incident.status = IncidentStatus.OPEN
-        incident.resolved_at = None
-        incident.resolution = None
-        incident.firing_count += 1 if count_firing else 0
-        incident.last_seen_at = max(incident.last_seen_at, now)
+        incidents.reopen(incident, at=now, count_firing=count_firing, batch=batch)
         self.index.relist(incident.id)
-        batch.changes.incident_changed(incident)
-        batch.changes.count("incidents_reopened")
 
     def _update(self, alert: Alert, change: Change, batch: Batch) -> None:
         incident = self.state.incidents.get(alert.incident_id or "")
@@ -379,12 +326,8 @@ class CorrelationEngine:
         batch.changes.incident_changed(incident)
 
     def _resolve(self, incident: Incident, now: datetime, resolution: str, batch: Batch) -> None:
-        incident.status = IncidentStatus.RESOLVED
-        incident.resolved_at = now
-        incident.resolution = resolution
+        incidents.resolve(incident, at=now, resolution=resolution, batch=batch)
         self.index.unlist(incident.id)
-        batch.changes.incident_changed(incident)
-        batch.changes.count("incidents_resolved")
 
     # -- the passage of time ---------------------------------------------------------------------
 
@@ -413,12 +356,7 @@ class CorrelationEngine:
                     self._resolve(incident, now, "quiet", batch)
             elif incident.resolved_at is not None and now - incident.resolved_at > self.keep_resolved_for:
                 self._prune(incident)
-        for key in [
-            key
-            for key, window in self._storms.items()
-            if not window or window[-1][0] < now - self.settings.storm_window
-        ]:
-            del self._storms[key]
+        self.rates.forget_quiet_kinds(now)
 
     def _prune(self, incident: Incident) -> None:
         del self.state.incidents[incident.id]

@@ -10,7 +10,8 @@ from __future__ import annotations
 from datetime import datetime
 
 from openconductor.core.ids import new_id
-from openconductor.core.models import Alert, AlertStatus, Incident, IncidentStatus, Membership, worst
+from openconductor.core.models import Alert, AlertStatus, Incident, IncidentStatus
+from openconductor.pipeline import incidents
 from openconductor.pipeline.stage import Batch, Correlator, Departure
 from openconductor.pipeline.state import PipelineState
 
@@ -40,27 +41,18 @@ def move_alerts(
             batch.changes.incident_changed(previous)
             batch.changes.departures.append(Departure(previous.id, alert.id, now))
             left[previous.id] = previous
-        alert.incident_id = target.id
-        target.alert_count += 1
-        if alert.status is AlertStatus.FIRING:
-            target.firing_count += 1
-        target.severity = worst(target.severity, alert.severity)
-        if alert.service:
-            target.services.add(alert.service)
-        target.first_seen_at = min(target.first_seen_at, alert.starts_at)
-        target.last_seen_at = max(target.last_seen_at, alert.last_seen_at)
-        batch.changes.memberships.append(
-            Membership(
-                incident_id=target.id,
-                alert_id=alert.id,
-                rule=rule,
-                score=1.0,
-                evidence={"signal": rule, "by": actor, "from_incident_id": previous_id},
-                joined_at=now,
-            )
+        incidents.attach(
+            alert,
+            target,
+            onset=alert.starts_at,
+            service=alert.service,
+            rule=rule,
+            score=1.0,
+            evidence={"signal": rule, "by": actor, "from_incident_id": previous_id},
+            joined_at=now,
+            batch=batch,
         )
         batch.changes.replaced_memberships.append((target.id, alert.id))
-        batch.changes.alert_changed(alert)
         correlator.alert_moved(alert, previous_id, target)
     batch.changes.incident_changed(target)
     for incident in left.values():

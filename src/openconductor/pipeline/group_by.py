@@ -13,7 +13,8 @@ from typing import Any
 
 from openconductor.config.settings import CorrelationSettings
 from openconductor.core.ids import new_id
-from openconductor.core.models import Alert, AlertStatus, Incident, IncidentStatus, Membership, worst
+from openconductor.core.models import Alert, AlertStatus, Incident, IncidentStatus, worst
+from openconductor.pipeline import incidents
 from openconductor.pipeline.stage import Batch, Change, Departure, Item
 from openconductor.pipeline.state import PipelineState
 
@@ -103,27 +104,17 @@ class GroupByCorrelator:
     def _join(
         self, alert: Alert, incident: Incident, *, rule: str, score: float, evidence: dict[str, Any], batch: Batch
     ) -> None:
-        alert.incident_id = incident.id
-        incident.alert_count += 1
-        incident.firing_count += 1
-        incident.severity = worst(incident.severity, alert.severity)
-        if alert.service:
-            incident.services.add(alert.service)
-        incident.first_seen_at = min(incident.first_seen_at, alert.starts_at)
-        incident.last_joined_at = max(incident.last_joined_at, alert.starts_at)
-        incident.last_seen_at = max(incident.last_seen_at, alert.last_seen_at)
-        batch.changes.memberships.append(
-            Membership(
-                incident_id=incident.id,
-                alert_id=alert.id,
-                rule=rule,
-                score=score,
-                evidence=evidence,
-                joined_at=alert.last_seen_at,
-            )
+        incidents.attach(
+            alert,
+            incident,
+            onset=alert.starts_at,
+            service=alert.service,
+            rule=rule,
+            score=score,
+            evidence=evidence,
+            joined_at=alert.last_seen_at,
+            batch=batch,
         )
-        batch.changes.alert_changed(alert)
-        batch.changes.incident_changed(incident)
 
     def _closed(self, alert: Alert) -> bool:
         incident = self.state.incidents.get(alert.incident_id or "")
@@ -134,12 +125,7 @@ class GroupByCorrelator:
         incident = self.state.incidents[alert.incident_id or ""]
         now = alert.last_seen_at
         if incident.resolved_at is not None and now - incident.resolved_at <= self.settings.reopen_grace:
-            incident.status = IncidentStatus.OPEN
-            incident.resolved_at = None
-            incident.resolution = None
-            incident.last_seen_at = max(incident.last_seen_at, now)
-            batch.changes.incident_changed(incident)
-            batch.changes.count("incidents_reopened")
+            incidents.reopen(incident, at=now, count_firing=False, batch=batch)
             return
         incident.alert_count -= 1
         incident.firing_count = max(0, incident.firing_count - 1)
@@ -161,13 +147,7 @@ class GroupByCorrelator:
             and incident.resolved_at is not None
             and now - incident.resolved_at <= self.settings.reopen_grace
         ):
-            incident.status = IncidentStatus.OPEN
-            incident.resolved_at = None
-            incident.resolution = None
-            incident.firing_count += 1
-            incident.last_seen_at = max(incident.last_seen_at, now)
-            batch.changes.incident_changed(incident)
-            batch.changes.count("incidents_reopened")
+            incidents.reopen(incident, at=now, count_firing=True, batch=batch)
             return
         if incident is not None:
             incident.alert_count -= 1
@@ -191,11 +171,7 @@ class GroupByCorrelator:
         batch.changes.incident_changed(incident)
 
     def _resolve(self, incident: Incident, now: datetime, resolution: str, batch: Batch) -> None:
-        incident.status = IncidentStatus.RESOLVED
-        incident.resolved_at = now
-        incident.resolution = resolution
-        batch.changes.incident_changed(incident)
-        batch.changes.count("incidents_resolved")
+        incidents.resolve(incident, at=now, resolution=resolution, batch=batch)
 
     def sweep(self, now: datetime, batch: Batch) -> None:
         if self._last_scan is not None and now - self._last_scan < _SCAN_EVERY:

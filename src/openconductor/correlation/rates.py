@@ -1,0 +1,69 @@
+"""Usual rates: how often each component starts alerting, and each kind of alert fires.
+
+They turn "these two alerts came close together" into evidence weighed against coincidence, and
+tell a real alert storm from a kind that always fires somewhere in a large estate.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import deque
+from datetime import datetime, timedelta
+
+from openconductor.correlation.context import TemplateKey
+from openconductor.correlation.cooccurrence import Entity
+
+# Until an hour has been seen, a rate is divided by an hour: nothing is called busy, or a storm, early.
+LEARNING_SECONDS = 3600.0
+
+
+class UsualRates:
+    def __init__(self, *, storm_window: timedelta, storm_min_components: int) -> None:
+        self.storm_window = storm_window
+        self.storm_min_components = storm_min_components
+        self._onsets: dict[Entity, tuple[datetime, int]] = {}
+        self._kinds: dict[TemplateKey, tuple[datetime, int]] = {}
+        self._storms: dict[TemplateKey, deque[tuple[datetime, Entity]]] = {}
+
+    def count_onset(self, entity: Entity, at: datetime) -> None:
+        first, count = self._onsets.get(entity, (at, 0))
+        self._onsets[entity] = (first, count + 1)
+
+    def rate(self, entity: Entity, now: datetime | None) -> float:
+        """Onsets per second of `entity` so far."""
+        seen = self._onsets.get(entity)
+        if seen is None or now is None:
+            return 0.0
+        first, count = seen
+        return count / max((now - first).total_seconds(), LEARNING_SECONDS)
+
+    @staticmethod
+    def chance(rate: float, gap: timedelta) -> float:
+        """Probability that a Poisson process at `rate` produces an onset within `gap` (at least a minute)."""
+        return 1.0 - math.exp(-rate * max(gap.total_seconds(), 60.0))
+
+    def storm(self, kind: TemplateKey, entity: Entity, at: datetime) -> bool:
+        """A storm: this kind of alert on many components at once, far above its usual rate.
+
+        The usual rate matters: in a large estate some kinds (high CPU somewhere) fire on several
+        hosts every minute, and grouping those would merge unrelated problems."""
+        window = self._storms.setdefault(kind, deque())
+        horizon = at - self.storm_window
+        while window and window[0][0] < horizon:
+            window.popleft()
+        window.append((at, entity))
+        first_seen, total = self._kinds.get(kind, (at, 0))
+        self._kinds[kind] = (first_seen, total + 1)
+        components = len({member for _, member in window})
+        if components < self.storm_min_components:
+            return False
+        observed_for = (at - first_seen).total_seconds()
+        if observed_for < LEARNING_SECONDS:
+            return False
+        usual = total * self.storm_window.total_seconds() / observed_for
+        return components >= 4 * usual + 3
+
+    def forget_quiet_kinds(self, now: datetime) -> None:
+        quiet = [kind for kind, window in self._storms.items() if not window or window[-1][0] < now - self.storm_window]
+        for kind in quiet:
+            del self._storms[kind]
