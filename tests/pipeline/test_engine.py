@@ -431,3 +431,16 @@ def test_learned_state_survives_a_restart(tmp_path: Path) -> None:
         assert after.miner.templates() == learned_templates
     finally:
         restarted.store.close()
+
+
+def test_a_severity_floor_keeps_a_lone_lower_alert_pending_but_not_a_pair() -> None:
+    settings = Settings(engine=EngineSettings(min_severity_to_raise_alone=Severity.CRITICAL))
+    wait = settings.engine.min_duration_to_raise
+    lone = engine(settings)
+    lone.run([fire("disk", at=seconds(0))])  # HIGH, below the floor
+    lone.sweep(T0 + wait + minutes(1))
+    assert incident_of(lone, "disk").raised_at is None
+    paired = engine(settings)
+    paired.run([fire("disk", at=seconds(0)), fire("latency", at=seconds(20))])
+    # two distinct alerts raise by count, whatever their severity
+    assert incident_of(paired, "disk").raised_at == T0 + seconds(20)

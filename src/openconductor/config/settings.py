@@ -14,6 +14,8 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from openconductor.core.models import Severity
+
 
 class CorrelationSettings(BaseModel):
     """The baseline correlator: group firing alerts by keys within a window (all in event time)."""
@@ -86,6 +88,10 @@ class EngineSettings(BaseModel):
     min_alerts_to_raise: int = Field(2, ge=1, description="Distinct alerts an incident needs before it is raised...")
     min_duration_to_raise: timedelta = Field(
         timedelta(minutes=15), description="...or how long one of its alerts must have been firing."
+    )
+    min_severity_to_raise_alone: Severity = Field(
+        Severity.UNKNOWN,
+        description="A single alert raises its incident by duration only at this severity or above.",
     )
     chronic_after: timedelta = Field(
         timedelta(hours=6), description="An alert already this old when first seen is chronic: it never raises alone."

@@ -345,6 +345,7 @@ class CorrelationEngine:
                 and alert.incident_id == incident_id
                 and alert.status is AlertStatus.FIRING
                 and alert_id in self.index.context(incident_id).raising_alerts
+                and alert.severity.rank >= self.settings.min_severity_to_raise_alone.rank
             ):
                 self._raise(incident, now, batch)
         if self._last_scan is not None and now - self._last_scan < _SCAN_EVERY:
