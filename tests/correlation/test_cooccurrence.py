@@ -154,3 +154,20 @@ def test_the_document_round_trips_through_json() -> None:
 def test_an_empty_document_gives_an_empty_model() -> None:
     again = CooccurrenceModel.from_document({})
     assert again.total == 0 and again.pmi(DB, API) is None
+
+
+def test_the_saved_document_leaves_out_pairs_met_only_once() -> None:
+    from openconductor.correlation.cooccurrence import CooccurrenceModel
+
+    model = CooccurrenceModel()
+    a, b, c = ("prod", "a"), ("prod", "b"), ("prod", "c")
+    model.observe(a, 0.0)
+    model.observe(b, 10.0)  # a-b once
+    model.observe(a, 1000.0)
+    model.observe(c, 1010.0)  # a-c once
+    model.observe(c, 2000.0)
+    model.observe(a, 2010.0)  # a-c twice
+    saved = {(tuple(x), tuple(y)) for x, y, _ in model.to_document()["pairs"]}
+    assert saved == {(a, c), (c, a)}
+    restored = CooccurrenceModel.from_document(model.to_document())
+    assert restored.pairs[a] == {c: 2.0}
