@@ -49,24 +49,35 @@ class CooccurrenceModel:
         self.onsets[entity] = self.onsets.get(entity, 0.0) + 1.0
         self.total += 1.0
         counted: set[Entity] = {entity}
+        limit = self.settings.recent_limit
+        pairs = self.pairs
+        mine = pairs.setdefault(entity, {})
+        # The hot path of learning: the body of _add_pair, written out for the common amount of one.
         for _, other in reversed(recent):
             if other in counted:
                 continue
             counted.add(other)
-            self._add_pair(entity, other, 1.0)
+            mine[other] = mine.get(other, 0.0) + 1.0
+            theirs = pairs.setdefault(other, {})
+            theirs[entity] = theirs.get(entity, 0.0) + 1.0
+            self._trim(other, theirs)
             self.pair_events += 1.0
-            if len(counted) > self.settings.recent_limit:
+            if len(counted) > limit:
                 break
+        self._trim(entity, mine)
         recent.append((at, entity))
 
     def _add_pair(self, a: Entity, b: Entity, amount: float) -> None:
         for x, y in ((a, b), (b, a)):
             partners = self.pairs.setdefault(x, {})
             partners[y] = partners.get(y, 0.0) + amount
-            if len(partners) > self.settings.max_partners * 2:
-                # Keep the strongest partners only: bounded memory per component.
-                keep = sorted(partners.items(), key=lambda item: -item[1])[: self.settings.max_partners]
-                self.pairs[x] = dict(keep)
+            self._trim(x, partners)
+
+    def _trim(self, entity: Entity, partners: dict[Entity, float]) -> None:
+        if len(partners) > self.settings.max_partners * 2:
+            # Keep the strongest partners only: bounded memory per component.
+            keep = sorted(partners.items(), key=lambda item: -item[1])[: self.settings.max_partners]
+            self.pairs[entity] = dict(keep)
 
     def pmi(self, a: Entity, b: Entity) -> tuple[float, float] | None:
         """(PMI, support) of the pair when it is strong enough to count as evidence, else None."""
@@ -89,6 +100,11 @@ class CooccurrenceModel:
 
     def partners(self, entity: Entity) -> list[Entity]:
         return list(self.pairs.get(entity, ()))
+
+    def supported_partners(self, entity: Entity) -> list[Entity]:
+        """Partners seen together at least `min_support` times: the only ones PMI can accept."""
+        floor = self.settings.min_support
+        return [partner for partner, count in self.pairs.get(entity, {}).items() if count >= floor]
 
     def teach_together(self, a: Entity, b: Entity, weight: float) -> None:
         if a != b:

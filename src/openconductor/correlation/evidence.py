@@ -82,7 +82,7 @@ def gather_links(
                     )
                 )
     if Evidence.COOCCURRENCE in evidence:
-        for partner in cooccurrence.partners(entity):
+        for partner in cooccurrence.supported_partners(entity):
             incidents = index.by_component.get(partner)
             if not incidents:
                 continue
