@@ -5,12 +5,11 @@ from __future__ import annotations
 import getpass
 from typing import Any
 
-import httpx
-import orjson
 import typer
 from rich.console import Console
 from rich.table import Table
 
+from openconductor.cli.http import call_api, show_json
 from openconductor.core.errors import InvalidPayload
 from openconductor.core.silences import parse_matcher
 
@@ -55,7 +54,7 @@ def register(app: typer.Typer) -> None:
         for key, value in (("duration", duration), ("ends_at", ends_at), ("starts_at", starts_at)):
             if value is not None:
                 body[key] = value
-        _show(_call("POST", url, "/api/v1/silences", json=body))
+        show_json(call_api("POST", url, "/api/v1/silences", json=body))
 
     @group.command("list")
     def list_(
@@ -65,9 +64,9 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """List silences that are active or still to start."""
         params = {"include_expired": "true"} if include_expired else {}
-        answer = _call("GET", url, "/api/v1/silences", params=params)
+        answer = call_api("GET", url, "/api/v1/silences", params=params)
         if as_json:
-            _show(answer)
+            show_json(answer)
             return
         table = Table("id", "kind", "state", "matchers", "starts_at", "ends_at", "created_by", "comment")
         for silence in answer["items"]:
@@ -87,7 +86,7 @@ def register(app: typer.Typer) -> None:
     @group.command("expire")
     def expire(silence_id: str = typer.Argument(..., help="The silence's id."), url: str = ServerUrl) -> None:
         """End a silence now. It stays listed with --include-expired."""
-        _show(_call("DELETE", url, f"/api/v1/silences/{silence_id}"))
+        show_json(call_api("DELETE", url, f"/api/v1/silences/{silence_id}"))
 
 
 def _user_name() -> str:
@@ -95,20 +94,3 @@ def _user_name() -> str:
         return getpass.getuser()
     except (KeyError, OSError):  # no login name in some containers
         return "unknown"
-
-
-def _call(method: str, url: str, path: str, **kwargs: Any) -> Any:
-    console = Console(stderr=True)
-    try:
-        response = httpx.request(method, f"{url.rstrip('/')}{path}", timeout=10, **kwargs)
-    except httpx.HTTPError as error:
-        console.print(f"[red]could not reach {url}: {error}[/red]")
-        raise typer.Exit(2) from error
-    if response.status_code >= 400:
-        console.print(f"[red]{response.status_code}[/red] {response.text}")
-        raise typer.Exit(1)
-    return response.json()
-
-
-def _show(answer: Any) -> None:
-    Console().print_json(orjson.dumps(answer).decode())

@@ -5,12 +5,13 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-import httpx
 import orjson
 import typer
 import yaml
 from rich.console import Console
 from rich.table import Table
+
+from openconductor.cli.http import call_api, show_json
 
 ServerUrl = typer.Option("http://127.0.0.1:8080", "--url", envvar="OPENCONDUCTOR_URL")
 
@@ -25,7 +26,7 @@ def register(app: typer.Typer) -> None:
         url: str = ServerUrl,
     ) -> None:
         """Replace the server's topology with the one in PATH (see docs/api.md#topology for the shape)."""
-        _show(_call("PUT", url, "/api/v1/topology", json=_read_document(path)))
+        show_json(call_api("PUT", url, "/api/v1/topology", json=_read_document(path)))
 
     @group.command("show")
     def show(
@@ -33,9 +34,9 @@ def register(app: typer.Typer) -> None:
         url: str = ServerUrl,
     ) -> None:
         """Show the topology the server uses."""
-        answer = _call("GET", url, "/api/v1/topology")
+        answer = call_api("GET", url, "/api/v1/topology")
         if as_json:
-            _show(answer)
+            show_json(answer)
             return
         services = Table("environment", "service", "layer", "region", "team", title="services")
         for service in answer.get("services", []):
@@ -62,20 +63,3 @@ def _environments(dependency: dict[str, Any]) -> str:
     if "from_environment" in dependency or "to_environment" in dependency:
         return f"{dependency.get('from_environment', '')} -> {dependency.get('to_environment', '')}"
     return str(dependency.get("environment") or "every environment with both")
-
-
-def _call(method: str, url: str, path: str, **kwargs: Any) -> Any:
-    console = Console(stderr=True)
-    try:
-        response = httpx.request(method, f"{url.rstrip('/')}{path}", timeout=10, **kwargs)
-    except httpx.HTTPError as error:
-        console.print(f"[red]could not reach {url}: {error}[/red]")
-        raise typer.Exit(2) from error
-    if response.status_code >= 400:
-        console.print(f"[red]{response.status_code}[/red] {response.text}")
-        raise typer.Exit(1)
-    return response.json()
-
-
-def _show(answer: Any) -> None:
-    Console().print_json(orjson.dumps(answer).decode())

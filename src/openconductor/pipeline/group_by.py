@@ -13,7 +13,7 @@ from typing import Any
 
 from openconductor.config.settings import CorrelationSettings
 from openconductor.core.ids import new_id
-from openconductor.core.models import Alert, AlertStatus, Incident, IncidentStatus, worst
+from openconductor.core.models import Alert, AlertStatus, Incident, IncidentStatus
 from openconductor.pipeline import incidents
 from openconductor.pipeline.stage import Batch, Change, Departure, Item
 from openconductor.pipeline.state import PipelineState
@@ -159,16 +159,8 @@ class GroupByCorrelator:
         incident = self.state.incidents.get(alert.incident_id or "")
         if incident is None or incident.status is IncidentStatus.RESOLVED:
             return
-        incident.last_seen_at = max(incident.last_seen_at, alert.last_seen_at)
-        if change is Change.REPEAT:
-            incident.severity = worst(incident.severity, alert.severity)
-        elif change is Change.ACKNOWLEDGE and incident.status is IncidentStatus.OPEN:
-            incident.status = IncidentStatus.ACKNOWLEDGED
-        elif change is Change.RESOLVE:
-            incident.firing_count = max(0, incident.firing_count - 1)
-            if incident.firing_count == 0:
-                self._resolve(incident, alert.last_seen_at, "all_alerts_resolved", batch)
-        batch.changes.incident_changed(incident)
+        if incidents.follow(incident, alert, change, batch):
+            self._resolve(incident, alert.last_seen_at, "all_alerts_resolved", batch)
 
     def _resolve(self, incident: Incident, now: datetime, resolution: str, batch: Batch) -> None:
         incidents.resolve(incident, at=now, resolution=resolution, batch=batch)

@@ -10,7 +10,7 @@ from datetime import datetime
 from typing import Any
 
 from openconductor.core.models import Alert, AlertStatus, Incident, IncidentStatus, Membership, worst
-from openconductor.pipeline.stage import Batch
+from openconductor.pipeline.stage import Batch, Change
 
 
 def attach(
@@ -62,3 +62,19 @@ def reopen(incident: Incident, *, at: datetime, count_firing: bool, batch: Batch
     incident.last_seen_at = max(incident.last_seen_at, at)
     batch.changes.incident_changed(incident)
     batch.changes.count("incidents_reopened")
+
+
+def follow(incident: Incident, alert: Alert, change: Change, batch: Batch) -> bool:
+    """Keep an open incident in step with one of its alerts repeating, being acknowledged or
+    resolving. Returns True when that resolve leaves the incident with no firing alert (the
+    caller decides how it resolves)."""
+    incident.last_seen_at = max(incident.last_seen_at, alert.last_seen_at)
+    batch.changes.incident_changed(incident)
+    if change is Change.REPEAT:
+        incident.severity = worst(incident.severity, alert.severity)
+    elif change is Change.ACKNOWLEDGE and incident.status is IncidentStatus.OPEN:
+        incident.status = IncidentStatus.ACKNOWLEDGED
+    elif change is Change.RESOLVE:
+        incident.firing_count = max(0, incident.firing_count - 1)
+        return incident.firing_count == 0
+    return False

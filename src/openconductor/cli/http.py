@@ -1,0 +1,28 @@
+"""Calling a running server's API from the command line, with errors a person can read."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import httpx
+import orjson
+import typer
+from rich.console import Console
+
+
+def call_api(method: str, url: str, path: str, **kwargs: Any) -> Any:
+    """The decoded JSON answer; exit 2 when the server cannot be reached, 1 when it refuses."""
+    console = Console(stderr=True)
+    try:
+        response = httpx.request(method, f"{url.rstrip('/')}{path}", timeout=10, **kwargs)
+    except httpx.HTTPError as error:
+        console.print(f"[red]could not reach {url}: {error}[/red]")
+        raise typer.Exit(2) from error
+    if response.status_code >= 400:
+        console.print(f"[red]{response.status_code}[/red] {response.text}")
+        raise typer.Exit(1)
+    return response.json()
+
+
+def show_json(answer: Any) -> None:
+    Console().print_json(orjson.dumps(answer).decode())
