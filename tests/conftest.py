@@ -8,6 +8,7 @@ failure, so the suite can never pass by skipping.
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -56,8 +57,27 @@ def _postgres_database(name: str) -> str:
 
 
 @pytest.fixture(scope="session")
-def postgres_url() -> str:
-    return _postgres_database(f"openconductor_test_{os.getpid()}")
+def postgres_url() -> Iterator[str]:
+    name = f"openconductor_test_{os.getpid()}"
+    url = _postgres_database(name)
+    yield url
+    _drop_postgres_database(name)
+
+
+def _drop_postgres_database(name: str) -> None:
+    """Leave the server as we found it: one database per test session, dropped at its end."""
+    import psycopg
+    from sqlalchemy.engine import make_url
+
+    admin = make_url(POSTGRES_ADMIN_URL)
+    with psycopg.connect(
+        host=admin.host,
+        port=admin.port or 5432,
+        user=admin.username,
+        dbname=admin.database,
+        autocommit=True,
+    ) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
