@@ -26,7 +26,7 @@ from openconductor.correlation.rates import UsualRates
 from openconductor.correlation.templates import TemplateMiner
 from openconductor.correlation.topology import Topology, load_topology
 from openconductor.pipeline import incidents
-from openconductor.pipeline.stage import Batch, Change, Departure, Item
+from openconductor.pipeline.stage import Batch, Change, Item
 from openconductor.pipeline.state import PipelineState
 
 _SCAN_EVERY = timedelta(minutes=1)
@@ -285,12 +285,8 @@ class CorrelationEngine:
             self._reopen(incident, now, batch, count_firing=not still_firing)
             return
         if incident is not None:
-            incident.alert_count -= 1
-            if still_firing:
-                incident.firing_count = max(0, incident.firing_count - 1)
+            incidents.detach(incident, alert, at=now, counted_firing=still_firing, batch=batch)
             self.index.remove_alert(incident.id, alert.id)
-            batch.changes.incident_changed(incident)
-            batch.changes.departures.append(Departure(incident.id, alert.id, now))
         self._onset(alert, batch)
 
     def _may_reopen(self, alert: Alert, incident: Incident, now: datetime) -> bool:

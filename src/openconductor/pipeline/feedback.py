@@ -12,7 +12,7 @@ from datetime import datetime
 from openconductor.core.ids import new_id
 from openconductor.core.models import Alert, AlertStatus, Incident, IncidentStatus
 from openconductor.pipeline import incidents
-from openconductor.pipeline.stage import Batch, Correlator, Departure
+from openconductor.pipeline.stage import Batch, Correlator
 from openconductor.pipeline.state import PipelineState
 
 
@@ -35,11 +35,7 @@ def move_alerts(
             continue
         previous = state.incidents.get(previous_id or "")
         if previous is not None:
-            previous.alert_count = max(0, previous.alert_count - 1)
-            if alert.status is AlertStatus.FIRING:
-                previous.firing_count = max(0, previous.firing_count - 1)
-            batch.changes.incident_changed(previous)
-            batch.changes.departures.append(Departure(previous.id, alert.id, now))
+            incidents.detach(previous, alert, at=now, counted_firing=alert.status is AlertStatus.FIRING, batch=batch)
             left[previous.id] = previous
         incidents.attach(
             alert,

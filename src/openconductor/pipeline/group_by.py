@@ -15,7 +15,7 @@ from openconductor.config.settings import CorrelationSettings
 from openconductor.core.ids import new_id
 from openconductor.core.models import Alert, AlertStatus, Incident, IncidentStatus
 from openconductor.pipeline import incidents
-from openconductor.pipeline.stage import Batch, Change, Departure, Item
+from openconductor.pipeline.stage import Batch, Change, Item
 from openconductor.pipeline.state import PipelineState
 
 _SCAN_EVERY = timedelta(minutes=1)
@@ -53,7 +53,7 @@ class GroupByCorrelator:
                 self._refire(alert, batch)
             elif item.change is Change.REPEAT and alert.status is AlertStatus.FIRING and self._closed(alert):
                 # Still firing, but its incident went quiet and closed: the problem is back.
-                self._revive(alert, batch)
+                self._refire(alert, batch, still_firing=True)
             elif item.change in (Change.REPEAT, Change.RESOLVE, Change.ACKNOWLEDGE):
                 self._update(alert, item.change, batch)
         return items
@@ -120,24 +120,13 @@ class GroupByCorrelator:
         incident = self.state.incidents.get(alert.incident_id or "")
         return incident is not None and incident.status is IncidentStatus.RESOLVED and incident.resolution == "quiet"
 
-    def _revive(self, alert: Alert, batch: Batch) -> None:
-        """A firing alert repeats after its incident closed as quiet: reopen it, or move to a new one."""
-        incident = self.state.incidents[alert.incident_id or ""]
-        now = alert.last_seen_at
-        if incident.resolved_at is not None and now - incident.resolved_at <= self.settings.reopen_grace:
-            incidents.reopen(incident, at=now, count_firing=False, batch=batch)
-            return
-        incident.alert_count -= 1
-        incident.firing_count = max(0, incident.firing_count - 1)
-        batch.changes.incident_changed(incident)
-        batch.changes.departures.append(Departure(incident.id, alert.id, now))
-        self._assign(alert, batch)
-
-    def _refire(self, alert: Alert, batch: Batch) -> None:
+    def _refire(self, alert: Alert, batch: Batch, *, still_firing: bool = False) -> None:
+        """The alert fires again (or, `still_firing`, repeats after its incident went quiet and
+        closed): stay, reopen the incident within the grace, or move to a new one."""
         incident = self.state.incidents.get(alert.incident_id or "")
         now = alert.last_seen_at
         if incident is not None and incident.status is not IncidentStatus.RESOLVED:
-            incident.firing_count += 1
+            incident.firing_count += 0 if still_firing else 1
             incident.last_seen_at = max(incident.last_seen_at, now)
             batch.changes.incident_changed(incident)
             return
@@ -147,12 +136,10 @@ class GroupByCorrelator:
             and incident.resolved_at is not None
             and now - incident.resolved_at <= self.settings.reopen_grace
         ):
-            incidents.reopen(incident, at=now, count_firing=True, batch=batch)
+            incidents.reopen(incident, at=now, count_firing=not still_firing, batch=batch)
             return
         if incident is not None:
-            incident.alert_count -= 1
-            batch.changes.incident_changed(incident)
-            batch.changes.departures.append(Departure(incident.id, alert.id, now))
+            incidents.detach(incident, alert, at=now, counted_firing=still_firing, batch=batch)
         self._assign(alert, batch)
 
     def _update(self, alert: Alert, change: Change, batch: Batch) -> None:

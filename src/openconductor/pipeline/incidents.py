@@ -10,7 +10,7 @@ from datetime import datetime
 from typing import Any
 
 from openconductor.core.models import Alert, AlertStatus, Incident, IncidentStatus, Membership, worst
-from openconductor.pipeline.stage import Batch, Change
+from openconductor.pipeline.stage import Batch, Change, Departure
 
 
 def attach(
@@ -78,3 +78,13 @@ def follow(incident: Incident, alert: Alert, change: Change, batch: Batch) -> bo
         incident.firing_count = max(0, incident.firing_count - 1)
         return incident.firing_count == 0
     return False
+
+
+def detach(incident: Incident, alert: Alert, *, at: datetime, counted_firing: bool, batch: Batch) -> None:
+    """Take `alert` out of `incident` (it moves elsewhere); `counted_firing` when the incident still
+    counts it among its firing alerts. The membership row keeps the time it left."""
+    incident.alert_count = max(0, incident.alert_count - 1)
+    if counted_firing:
+        incident.firing_count = max(0, incident.firing_count - 1)
+    batch.changes.incident_changed(incident)
+    batch.changes.departures.append(Departure(incident.id, alert.id, at))

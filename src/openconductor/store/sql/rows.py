@@ -236,26 +236,9 @@ def incident_values(i: Incident, when: When, doc: Doc) -> tuple[Any, ...]:
 
 
 def incident_update_values(i: Incident, when: When, doc: Doc) -> tuple[Any, ...]:
-    """INCIDENT_MUTABLE, then the id (the update's WHERE)."""
-    severity = i.severity
-    return (
-        i.title,
-        i.status.value,
-        severity.value,
-        severity.rank,
-        doc(sorted(i.services)),
-        i.environment,
-        i.group_key,
-        when(i.first_seen_at),
-        when(i.last_seen_at),
-        when(i.last_joined_at),
-        i.alert_count,
-        i.firing_count,
-        when(i.resolved_at),
-        i.resolution,
-        when(i.raised_at),
-        i.id,
-    )
+    """INCIDENT_MUTABLE, then the id (the update's WHERE): the insert tuple with the id moved last."""
+    values = incident_values(i, when, doc)
+    return (*values[1:], values[0])
 
 
 def membership_values(m: Membership, when: When, doc: Doc) -> tuple[Any, ...]:
