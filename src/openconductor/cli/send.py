@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import httpx
-import orjson
 import typer
-from rich.console import Console
+
+from openconductor.cli.http import call_api, show_json
 
 
 def register(app: typer.Typer) -> None:
@@ -44,13 +43,4 @@ def register(app: typer.Typer) -> None:
             }.items()
             if value not in (None, {})
         }
-        console = Console()
-        try:
-            response = httpx.post(f"{url.rstrip('/')}/api/v1/alerts", json=body, timeout=10)
-        except httpx.HTTPError as error:
-            console.print(f"[red]could not reach {url}: {error}[/red]")
-            raise typer.Exit(2) from error
-        if response.status_code >= 400:
-            console.print(f"[red]{response.status_code}[/red] {response.text}")
-            raise typer.Exit(1)
-        console.print_json(orjson.dumps(response.json()).decode())
+        show_json(call_api("POST", url, "/api/v1/alerts", json=body))
