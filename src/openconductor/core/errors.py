@@ -37,3 +37,8 @@ class StoreUnavailable(RuntimeError):
 
 class InvalidTransition(ValueError):
     """An incident action that its current status does not allow (for example reopening an open one)."""
+
+
+class Unauthenticated(PermissionError):
+    """A request without a valid integration token or signature. The message says what was expected,
+    never the value that was sent."""

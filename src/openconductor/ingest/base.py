@@ -12,13 +12,53 @@ from openconductor.core.fingerprint import compute_fingerprint
 from openconductor.core.models import AlertEvent, AlertStatus, Severity
 from openconductor.core.timeutil import parse_rfc3339
 
+QUALITY_TIERS = ("bronze", "silver", "gold")
+
 
 @dataclass(frozen=True, slots=True)
 class IntegrationInfo:
-    slug: str
+    """What the registry, `openconductor integrations list` and the generated docs table know of a tool."""
+
+    slug: str  # the endpoint is POST /api/v1/integrations/<slug>
     name: str
-    docs: str
+    docs: str  # its page, docs/integrations/<slug>.md
     quality: str  # bronze | silver | gold, see docs/integrations.md
+    maps: str = ""  # one line for the docs table: which of the tool's fields become which alert fields
+
+
+@dataclass(frozen=True, slots=True)
+class HmacSignature:
+    """How a tool signs its requests with a shared secret, for tools that do (Grafana, Sentry...).
+
+    The signature is HMAC(secret, signed content) in lower-case hex, sent in `header`, after `prefix`
+    (for example "sha256="). The signed content is the raw body, or `f"{timestamp}:{body}"` when the tool
+    also sends a timestamp in `timestamp_header`.
+    """
+
+    header: str
+    algorithm: str = "sha256"
+    prefix: str = ""
+    timestamp_header: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class IncomingRequest:
+    """What an integration's optional hooks may look at: header names lower-cased, the raw body, the
+    decoded JSON payload, and the query parameters."""
+
+    headers: Mapping[str, str]
+    body: bytes
+    payload: Any
+    query: Mapping[str, str]
+
+
+@dataclass(frozen=True, slots=True)
+class ControlReply:
+    """A request that carries no alerts but must be answered (for example an SNS subscription
+    confirmation): the body the endpoint answers with, and no alerts ingested."""
+
+    status: int
+    body: dict[str, Any]
 
 
 Parser = Callable[..., list[AlertEvent]]

@@ -28,6 +28,7 @@ INFO = IntegrationInfo(
     name="Prometheus Alertmanager",
     docs="docs/integrations/alertmanager.md",
     quality="gold",
+    maps="labels, annotations, status, startsAt/endsAt, fingerprint; service/resource/environment from label conventions; generatorURL",
 )
 
 SERVICE_LABELS = ("service", "app", "app_kubernetes_io_name", "job")

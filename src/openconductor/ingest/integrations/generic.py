@@ -14,8 +14,9 @@ from openconductor.ingest.base import IDENTITY_LIMITS, IntegrationInfo, ProblemC
 INFO = IntegrationInfo(
     slug="generic",
     name="Generic JSON",
-    docs="docs/alerts.md#the-generic-format",
+    docs="docs/integrations/generic.md",
     quality="gold",
+    maps="every field of the normalized alert, by name (docs/alerts.md)",
 )
 
 _STATUSES = {"firing": AlertStatus.FIRING, "resolved": AlertStatus.RESOLVED}

@@ -23,8 +23,10 @@ INFO = IntegrationInfo(
     name="PagerDuty Events API v2",
     docs="docs/integrations/pagerduty.md",
     quality="gold",
+    maps="event_action, dedup_key, payload.summary/severity/source/component/group/custom_details, links",
 )
 
+ONE_ALERT_PER_REQUEST = "the Events API v2 carries one event per request"
 ACTIONS = ("trigger", "acknowledge", "resolve")
 SEVERITIES = ("critical", "error", "warning", "info")
 MAX_SUMMARY = 1024

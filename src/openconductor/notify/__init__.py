@@ -1,0 +1,1 @@
+"""Outbound notifications: routing rules choose targets; a durable outbox delivers with retries."""

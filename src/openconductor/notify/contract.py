@@ -1,0 +1,104 @@
+"""The contract every notification target follows, and the helpers they share.
+
+A target module in `notify/targets/<slug>.py` defines:
+- `INFO: TargetInfo`;
+- `Config`: a Pydantic model of its settings; secrets are `SecretStr` (never shown, never logged);
+- `deliver(notice: IncidentNotice, *, config: Config, context: DeliveryContext) -> Delivered`, which
+  sends one notice and raises `DeliveryError` when it could not. `retryable` says whether trying again
+  later may succeed (timeouts, connection errors, 5xx, 429) or not (other 4xx, refused recipients).
+
+Targets never import the web framework or the SQL layer. The outbox (notify/outbox.py) owns retries,
+backoff, throttling, the dead-letter list and the delivery log; a target only makes one attempt.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Literal
+
+import httpx
+
+NoticeKind = Literal["opened", "updated", "resolved"]
+
+
+@dataclass(frozen=True, slots=True)
+class TargetInfo:
+    slug: str
+    name: str
+    docs: str  # docs/notifications/<slug>.md
+
+
+@dataclass(frozen=True, slots=True)
+class IncidentNotice:
+    """What a target is told about an incident: enough for a useful message without another lookup."""
+
+    kind: NoticeKind
+    incident_id: str
+    title: str
+    status: str  # open | acknowledged | resolved
+    severity: str  # critical | high | medium | low | info | unknown
+    environment: str | None
+    services: tuple[str, ...]
+    alert_count: int
+    started_at: datetime
+    resolved_at: datetime | None
+    summary: str  # why these alerts were grouped, in one or two sentences
+    url: str  # where a person opens the incident (the UI, else the API)
+    labels: dict[str, str] = field(default_factory=dict)
+    sent_at: datetime | None = None
+
+
+@dataclass(slots=True)
+class DeliveryContext:
+    """What a single attempt may use. `reference` is what this target returned for this incident at an
+    earlier delivery (a Jira issue key, a ServiceNow sys_id), so updates land on the same ticket."""
+
+    http: httpx.Client
+    reference: str | None = None
+    timeout_seconds: float = 10.0
+
+
+@dataclass(frozen=True, slots=True)
+class Delivered:
+    reference: str | None = None  # kept and handed back as context.reference next time
+    detail: str = ""  # short, secret-free, for the delivery log (e.g. "HTTP 200", "issue OPS-12")
+
+
+class DeliveryError(Exception):
+    """One attempt failed. The message must never contain a secret (URLs of webhooks are secrets too)."""
+
+    def __init__(self, message: str, *, retryable: bool) -> None:
+        super().__init__(message)
+        self.retryable = retryable
+
+
+def is_retryable_status(status: int) -> bool:
+    return status >= 500 or status in (408, 429)
+
+
+def send_json(
+    context: DeliveryContext,
+    *,
+    method: str,
+    url: str,
+    json: Any,
+    headers: dict[str, str] | None = None,
+    auth: tuple[str, str] | None = None,
+    what: str,
+) -> httpx.Response:
+    """One HTTP request with a JSON body; any failure becomes a DeliveryError that names `what` (for
+    example "Slack webhook") and the status, but never the URL, the headers or the body."""
+    try:
+        response = context.http.request(
+            method, url, json=json, headers=headers, auth=auth, timeout=context.timeout_seconds
+        )
+    except httpx.TimeoutException:
+        raise DeliveryError(f"{what}: timed out after {context.timeout_seconds:g} s", retryable=True) from None
+    except httpx.HTTPError as error:
+        raise DeliveryError(f"{what}: {type(error).__name__}", retryable=True) from None
+    if response.status_code >= 400:
+        raise DeliveryError(
+            f"{what}: HTTP {response.status_code}", retryable=is_retryable_status(response.status_code)
+        )
+    return response
