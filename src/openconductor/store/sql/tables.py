@@ -135,3 +135,19 @@ documents = Table(
     Column("document", JSONDocument, nullable=False),
     Column("updated_at", UTCDateTime, nullable=False),
 )
+
+# Tokens that authenticate a tool sending to an ingest endpoint. Only a hash of the token is kept; the
+# signing secret is kept as given, because checking an HMAC signature needs the secret itself.
+integration_tokens = Table(
+    "integration_tokens",
+    metadata,
+    Column("id", String(40), primary_key=True),
+    Column("integration", String(100), nullable=False),
+    Column("name", String(200), nullable=False),
+    Column("token_hash", String(64), nullable=False, unique=True),
+    Column("token_hint", String(16), nullable=False),
+    Column("signing_secret", Text),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("revoked_at", UTCDateTime),
+    Index("ix_integration_tokens_integration", "integration"),
+)
