@@ -13,8 +13,10 @@ backoff, throttling, the dead-letter list and the delivery log; a target only ma
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
 from typing import Any, Literal
 
 import httpx
@@ -68,9 +70,11 @@ class Delivered:
 class DeliveryError(Exception):
     """One attempt failed. The message must never contain a secret (URLs of webhooks are secrets too)."""
 
-    def __init__(self, message: str, *, retryable: bool) -> None:
+    def __init__(self, message: str, *, retryable: bool, retry_after_seconds: float | None = None) -> None:
         super().__init__(message)
         self.retryable = retryable
+        # What the service asked for (a Retry-After header on 429 or 503); the outbox waits at least this long.
+        self.retry_after_seconds = retry_after_seconds
 
 
 def is_retryable_status(status: int) -> bool:
@@ -82,16 +86,20 @@ def send_json(
     *,
     method: str,
     url: str,
-    json: Any,
+    json: Any = None,
+    content: bytes | None = None,
     headers: dict[str, str] | None = None,
     auth: tuple[str, str] | None = None,
     what: str,
 ) -> httpx.Response:
-    """One HTTP request with a JSON body; any failure becomes a DeliveryError that names `what` (for
-    example "Slack webhook") and the status, but never the URL, the headers or the body."""
+    """One HTTP request with a JSON body (`json`, or `content` already encoded, for signed bodies); any
+    failure becomes a DeliveryError that names `what` (for example "Slack webhook") and the status, but
+    never the URL, the headers or the body."""
+    if content is not None:
+        headers = {"Content-Type": "application/json", **(headers or {})}
     try:
         response = context.http.request(
-            method, url, json=json, headers=headers, auth=auth, timeout=context.timeout_seconds
+            method, url, json=json, content=content, headers=headers, auth=auth, timeout=context.timeout_seconds
         )
     except httpx.TimeoutException:
         raise DeliveryError(f"{what}: timed out after {context.timeout_seconds:g} s", retryable=True) from None
@@ -99,6 +107,43 @@ def send_json(
         raise DeliveryError(f"{what}: {type(error).__name__}", retryable=True) from None
     if response.status_code >= 400:
         raise DeliveryError(
-            f"{what}: HTTP {response.status_code}", retryable=is_retryable_status(response.status_code)
+            f"{what}: HTTP {response.status_code}",
+            retryable=is_retryable_status(response.status_code),
+            retry_after_seconds=retry_after(response),
         )
     return response
+
+
+def retry_after(response: httpx.Response) -> float | None:
+    """The Retry-After header in seconds (it may be a number of seconds or an HTTP date), else None."""
+    value = response.headers.get("retry-after", "").strip()
+    if not value:
+        return None
+    if value.isdigit():
+        return float(value)
+    try:
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    return max(0.0, (when - datetime.now(UTC)).total_seconds())
+
+
+class _RedactRequestUrls(logging.Filter):
+    """httpx logs every request's full URL at INFO; for webhooks the path or query is the secret, so only
+    the scheme, host and port are kept in those records."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if isinstance(record.args, tuple) and any(isinstance(arg, httpx.URL) for arg in record.args):
+            record.args = tuple(
+                f"{arg.scheme}://{arg.host}{'' if arg.port is None else f':{arg.port}'}/..."
+                if isinstance(arg, httpx.URL)
+                else arg
+                for arg in record.args
+            )
+        return True
+
+
+if not any(isinstance(existing, _RedactRequestUrls) for existing in logging.getLogger("httpx").filters):
+    logging.getLogger("httpx").addFilter(_RedactRequestUrls())
