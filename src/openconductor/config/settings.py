@@ -129,6 +129,9 @@ class Settings(BaseSettings):
     port: int = 8080
     max_body_bytes: int = Field(default=5 * 1024 * 1024, ge=1024, description="Larger request bodies get 413.")
     max_alerts_per_request: int = Field(default=10_000, ge=1)
+    mappings_file: Path | None = Field(
+        default=None, description="Mappings (YAML or JSON) for /api/v1/integrations/mapping/<name>, read at start-up."
+    )
     sqlite_synchronous: str = Field(
         default="FULL",
         description="FULL survives power loss; NORMAL survives a process crash only. See docs/operations.md.",
