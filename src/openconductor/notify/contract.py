@@ -14,6 +14,7 @@ backoff, throttling, the dead-letter list and the delivery log; a target only ma
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
@@ -91,10 +92,12 @@ def send_json(
     headers: dict[str, str] | None = None,
     auth: tuple[str, str] | None = None,
     what: str,
+    explain: Callable[[httpx.Response], str | None] | None = None,
 ) -> httpx.Response:
     """One HTTP request with a JSON body (`json`, or `content` already encoded, for signed bodies); any
     failure becomes a DeliveryError that names `what` (for example "Slack webhook") and the status, but
-    never the URL, the headers or the body."""
+    never the URL, the headers or the body. `explain` may pick a secret-free reason out of an error
+    answer (a vendor's error code), which is added in parentheses."""
     if content is not None:
         headers = {"Content-Type": "application/json", **(headers or {})}
     try:
@@ -106,12 +109,22 @@ def send_json(
     except httpx.HTTPError as error:
         raise DeliveryError(f"{what}: {type(error).__name__}", retryable=True) from None
     if response.status_code >= 400:
+        reason = _explained(explain, response)
         raise DeliveryError(
-            f"{what}: HTTP {response.status_code}",
+            f"{what}: HTTP {response.status_code}{f' ({reason})' if reason else ''}",
             retryable=is_retryable_status(response.status_code),
             retry_after_seconds=retry_after(response),
         )
     return response
+
+
+def _explained(explain: Callable[[httpx.Response], str | None] | None, response: httpx.Response) -> str | None:
+    if explain is None:
+        return None
+    try:
+        return explain(response)
+    except Exception:  # an answer that cannot be read is explained by its status alone
+        return None
 
 
 def retry_after(response: httpx.Response) -> float | None:
