@@ -118,6 +118,24 @@ class DedupSettings(BaseModel):
     )
 
 
+class NotificationSettings(BaseModel):
+    """Timings of the notification outbox (docs/notifications.md); targets and routes live in their own file."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    update_throttle: timedelta = Field(
+        timedelta(minutes=5), description="At most one `updated` notice per incident and target this often."
+    )
+    max_attempts: int = Field(8, ge=1, description="Attempts before a notice goes to the dead letters.")
+    backoff_base: timedelta = Field(timedelta(seconds=10), description="Wait after the first failed attempt...")
+    backoff_cap: timedelta = Field(timedelta(minutes=10), description="...doubling each time, up to this.")
+    delivery_timeout_seconds: float = Field(10.0, gt=0, description="Timeout of one attempt.")
+    worker_interval_seconds: float = Field(2.0, gt=0, description="How often the server looks for due notices.")
+    public_url: str | None = Field(
+        None, description="Base URL people open incidents at, for links in notices; default http://<host>:<port>."
+    )
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="OPENCONDUCTOR_", env_nested_delimiter="__", extra="ignore")
 
@@ -143,6 +161,10 @@ class Settings(BaseSettings):
     correlator: Literal["engine", "group_by"] = Field("engine", description="engine, or the group_by baseline.")
     correlation: CorrelationSettings = Field(default_factory=CorrelationSettings)
     engine: EngineSettings = Field(default_factory=lambda: EngineSettings())
+    notifications_file: Path | None = Field(
+        None, description="Notification targets and routes (YAML, docs/notifications.md); none: nothing is sent."
+    )
+    notifications: NotificationSettings = Field(default_factory=NotificationSettings)
 
     @field_validator("sqlite_synchronous")
     @classmethod
