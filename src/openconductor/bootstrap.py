@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from openconductor.config.settings import Settings
+from openconductor.ingest.mapping import load_mapping_parsers
 from openconductor.pipeline.builder import build_pipeline
 from openconductor.service import Platform
 from openconductor.store.sql.engine import make_engine
@@ -11,6 +12,8 @@ from openconductor.store.sql.repository import SqlStore
 
 
 def create_platform(settings: Settings, *, migrate: bool = True) -> Platform:
+    # Compiled now, so a bad mappings file stops the start with every problem listed, not a request later.
+    load_mapping_parsers(settings.mappings_file)
     engine = make_engine(settings.resolved_database_url(), sqlite_synchronous=settings.sqlite_synchronous)
     if migrate:
         upgrade(engine)

@@ -12,7 +12,7 @@ from fastapi import FastAPI
 from starlette.concurrency import run_in_threadpool
 
 from openconductor.api.errors import install_error_handlers
-from openconductor.api.routers import alerts, feedback, health, incidents, ingest, silences, topology
+from openconductor.api.routers import alerts, feedback, health, incidents, ingest, mappings, silences, topology
 from openconductor.api.schemas import AlertCreate
 from openconductor.service import Platform
 
@@ -43,6 +43,7 @@ def create_app(platform: Platform, *, run_sweeper: bool = True) -> FastAPI:
     app.state.platform = platform
     install_error_handlers(app)
     for router in (
+        mappings.router,  # before ingest: /integrations/mapping/<name> would also match /integrations/<slug>/<token>
         ingest.router,
         alerts.router,
         incidents.router,

@@ -151,3 +151,35 @@ integration_tokens = Table(
     Column("revoked_at", UTCDateTime),
     Index("ix_integration_tokens_integration", "integration"),
 )
+
+# The notification outbox and delivery log: one row per notice to one target (docs/notifications.md).
+# The integer id orders the notices of an incident and target, and seeds each row's retry jitter.
+notifications = Table(
+    "notifications",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("incident_id", String(40), nullable=False),
+    Column("target", String(100), nullable=False),
+    Column("kind", String(16), nullable=False),
+    Column("notice", JSONDocument, nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("attempts", Integer, nullable=False),
+    Column("next_attempt_at", UTCDateTime, nullable=False),
+    Column("last_error", Text),
+    Column("detail", Text),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("claimed_at", UTCDateTime),
+    Column("delivered_at", UTCDateTime),
+    Index("ix_notifications_due", "status", "next_attempt_at"),
+    Index("ix_notifications_incident", "incident_id", "target", "id"),
+)
+
+# What a target answered for an incident (a Jira key, a ServiceNow sys_id), handed back at its next delivery.
+notification_references = Table(
+    "notification_references",
+    metadata,
+    Column("incident_id", String(40), primary_key=True),
+    Column("target", String(100), primary_key=True),
+    Column("reference", Text, nullable=False),
+    Column("updated_at", UTCDateTime, nullable=False),
+)
