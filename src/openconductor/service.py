@@ -21,6 +21,7 @@ from openconductor.core.queries import ListQuery, Page
 from openconductor.core.silences import Silence, new_silence
 from openconductor.core.timeutil import utcnow
 from openconductor.correlation.topology import Topology, topology_from_document
+from openconductor.notify.service import Notifications
 from openconductor.pipeline.builder import Pipeline
 from openconductor.pipeline.feedback import move_alerts, new_incident_for
 from openconductor.pipeline.stage import Batch, Change
@@ -43,11 +44,17 @@ class Outcome:
 
 class Platform:
     def __init__(
-        self, *, settings: Settings, store: Store, pipeline_factory: Callable[[PipelineState], Pipeline]
+        self,
+        *,
+        settings: Settings,
+        store: Store,
+        pipeline_factory: Callable[[PipelineState], Pipeline],
+        notifications: Notifications | None = None,
     ) -> None:
         self.settings = settings
         self.store = store
         self.metrics = Metrics()
+        self.notifications = notifications or Notifications(store=store, settings=settings)
         self._pipeline_factory = pipeline_factory
         self._lock = threading.Lock()
         self.pipeline = pipeline_factory(PipelineState())
@@ -102,6 +109,10 @@ class Platform:
             self._persist(batch)
         self._count(batch)
 
+    def deliver_due_notifications(self, now: datetime | None = None) -> int:
+        """Attempt the notices due at `now` (docs/notifications.md). Never under the lock: targets may be slow."""
+        return self.notifications.deliver_due(now or utcnow())
+
     def _run(self, step: Callable[[], Batch]) -> Batch:
         try:
             return step()
@@ -119,7 +130,7 @@ class Platform:
 
     def _persist(self, batch: Batch) -> None:
         try:
-            self.store.apply(batch.changes)
+            self.store.apply(batch.changes, self.notifications.plan(batch.changes, now=utcnow()))
         except Exception:
             # The working set already holds the batch; put it back in line with what is stored.
             self._rebuild()
@@ -168,11 +179,10 @@ class Platform:
             if incident is None:
                 raise NotFound("incident", incident_id)
             change(incident)
-            try:
-                self.store.save_incident(incident)
-            except Exception:
-                self._rebuild()
-                raise
+            # Through the batch path, so the notices the action causes are stored with it.
+            batch = Batch(items=[])
+            batch.changes.incident_changed(incident)
+            self._persist(batch)
             if incident.status is not IncidentStatus.RESOLVED:
                 self.pipeline.correlator.adopt(incident)
             return incident
