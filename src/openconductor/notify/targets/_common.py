@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+import json
+from typing import Annotated, Any
 from urllib.parse import urlsplit
 
+import httpx
 from pydantic import AfterValidator, BaseModel, ConfigDict, SecretStr
 
 from openconductor.core.timeutil import format_rfc3339
@@ -67,3 +69,17 @@ def facts(notice: IncidentNotice) -> list[tuple[str, str]]:
     if notice.resolved_at is not None:
         rows.append(("Resolved", format_rfc3339(notice.resolved_at)))
     return rows
+
+
+def answer_field(response: httpx.Response, *path: str) -> Any:
+    """A field of a JSON answer (`answer_field(r, "result", "sys_id")`), or None when the answer is not
+    JSON or has no such field: services answer errors in HTML too."""
+    try:
+        value: Any = response.json()
+    except (json.JSONDecodeError, UnicodeDecodeError):
+        return None
+    for key in path:
+        if not isinstance(value, dict):
+            return None
+        value = value.get(key)
+    return value

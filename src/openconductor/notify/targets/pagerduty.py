@@ -15,7 +15,7 @@ from pydantic import SecretStr
 
 from openconductor.core.timeutil import format_rfc3339
 from openconductor.notify.contract import Delivered, DeliveryContext, IncidentNotice, TargetInfo, send_json
-from openconductor.notify.targets._common import BaseUrl, TargetConfig, clip, services_text
+from openconductor.notify.targets._common import BaseUrl, TargetConfig, answer_field, clip, services_text
 
 INFO = TargetInfo(slug="pagerduty", name="PagerDuty (Events API v2)", docs="docs/notifications/pagerduty.md")
 
@@ -84,7 +84,7 @@ def event(notice: IncidentNotice, *, config: Config) -> dict[str, Any]:
 
 
 def _pagerduty_error(response: httpx.Response) -> str | None:
-    message = response.json().get("message")
+    message = answer_field(response, "message")
     return clip(message, 120) if isinstance(message, str) else None
 
 
