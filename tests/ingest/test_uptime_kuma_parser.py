@@ -146,6 +146,11 @@ def test_unknown_keys_are_tolerated() -> None:
             "one of 0 (down), 1 (up), 2 (pending), 3 (maintenance)",
         ),
         (
+            lambda p: p["heartbeat"].update(status="²"),
+            "heartbeat.status",
+            "one of 0 (down), 1 (up), 2 (pending), 3 (maintenance)",
+        ),
+        (
             lambda p: p["heartbeat"].update(status=True),
             "heartbeat.status",
             "one of 0 (down), 1 (up), 2 (pending), 3 (maintenance)",

@@ -117,7 +117,7 @@ def parse(payload: Any, *, received_at: datetime) -> list[AlertEvent]:
 
 def _state(check: ProblemCollector, heartbeat: Mapping[str, Any]) -> int | None:
     value = heartbeat.get("status")
-    if isinstance(value, str) and value.strip().isdigit():
+    if isinstance(value, str) and value.strip().isdecimal():
         value = int(value.strip())
     if type(value) is not int or value not in _STATES:
         check.add("heartbeat.status", "one of 0 (down), 1 (up), 2 (pending), 3 (maintenance)", value)
