@@ -21,6 +21,7 @@ from openconductor.core.queries import ListQuery, Page
 from openconductor.core.silences import Silence, new_silence
 from openconductor.core.timeutil import utcnow
 from openconductor.correlation.topology import Topology, topology_from_document
+from openconductor.ingest.tokens import TokenRegistry
 from openconductor.notify.service import Notifications
 from openconductor.pipeline.builder import Pipeline
 from openconductor.pipeline.feedback import move_alerts, new_incident_for
@@ -55,6 +56,7 @@ class Platform:
         self.store = store
         self.metrics = Metrics()
         self.notifications = notifications or Notifications(store=store, settings=settings)
+        self.tokens = TokenRegistry(store, mode=settings.ingest_auth)
         self._pipeline_factory = pipeline_factory
         self._lock = threading.Lock()
         self.pipeline = pipeline_factory(PipelineState())
@@ -63,6 +65,7 @@ class Platform:
         """Rebuild the working set from the database (at start-up, or after a failed write)."""
         with self._lock:
             self._rebuild()
+        self.tokens.reload()
 
     def _rebuild(self) -> None:
         horizon = max(self.settings.dedup.refire_window, self.settings.correlation.reopen_grace)

@@ -25,9 +25,9 @@ PAYLOADS = Path(__file__).parent.parent / "ingest" / "payloads"
 RECORDED: dict[str, list[Any]] = {
     tool: [json.loads(path.read_text()) for path in sorted((PAYLOADS / tool).glob("*.json"))] for tool in INTEGRATIONS
 }
-ENDPOINTS = {
+# Every integration at its own endpoint; these two also have a shorter or vendor-compatible one.
+ENDPOINTS = {slug: f"/api/v1/integrations/{slug}" for slug in INTEGRATIONS} | {
     "generic": "/api/v1/alerts",
-    "alertmanager": "/api/v1/integrations/alertmanager",
     "pagerduty": "/api/v1/integrations/pagerduty/v2/enqueue",
 }
 RECEIVED = datetime(2026, 1, 5, 10, 0, tzinfo=UTC)

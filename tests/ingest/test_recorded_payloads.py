@@ -60,4 +60,4 @@ def test_recorded_payload_parses(path: Path) -> None:
 
 
 def test_unknown_slug_is_not_registered() -> None:
-    assert get_integration("nagios") is None
+    assert get_integration("no-such-tool") is None

@@ -11,6 +11,10 @@ from openconductor.core.errors import FieldProblem
 
 
 async def read_json(request: Request, *, limit: int) -> Any:
+    return decode_json(await read_body(request, limit=limit))
+
+
+async def read_body(request: Request, *, limit: int) -> bytes:
     declared = request.headers.get("content-length")
     if declared and declared.isdigit() and int(declared) > limit:
         raise _too_large(limit)
@@ -21,7 +25,7 @@ async def read_json(request: Request, *, limit: int) -> Any:
         if size > limit:
             raise _too_large(limit)
         chunks.append(chunk)
-    return decode_json(b"".join(chunks))
+    return b"".join(chunks)
 
 
 def _too_large(limit: int) -> ApiError:

@@ -11,7 +11,14 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from openconductor.core.errors import FieldProblem, InvalidPayload, InvalidTransition, NotFound, StoreUnavailable
+from openconductor.core.errors import (
+    FieldProblem,
+    InvalidPayload,
+    InvalidTransition,
+    NotFound,
+    StoreUnavailable,
+    Unauthenticated,
+)
 
 log = logging.getLogger(__name__)
 
@@ -59,6 +66,17 @@ def install_error_handlers(app: FastAPI) -> None:
     async def _invalid(request: Request, exc: InvalidPayload) -> JSONResponse:
         _count_rejection(request, "invalid_payload")
         return JSONResponse(error_body("invalid_payload", str(exc), exc.problems), status_code=422)
+
+    @app.exception_handler(Unauthenticated)
+    async def _unauthenticated(request: Request, exc: Unauthenticated) -> JSONResponse:
+        _count_rejection(request, "unauthenticated")
+        field, _, expected = str(exc).partition(": expected ")
+        problems = [FieldProblem(field, expected)] if expected else []
+        return JSONResponse(
+            error_body("unauthenticated", str(exc), problems),
+            status_code=401,
+            headers={"WWW-Authenticate": 'Bearer realm="openconductor"'},
+        )
 
     @app.exception_handler(StoreUnavailable)
     async def _unavailable(_request: Request, exc: StoreUnavailable) -> JSONResponse:

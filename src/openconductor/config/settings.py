@@ -157,6 +157,11 @@ class Settings(BaseSettings):
     sweep_interval_seconds: float = Field(
         default=15.0, gt=0, description="How often the server closes quiet incidents by the wall clock."
     )
+    ingest_auth: Literal["auto", "required", "off"] = Field(
+        "auto",
+        description="auto: an integration takes only its tokens once it has one; required: every ingest request "
+        "needs a token; off: no checks (docs/integrations.md#authentication).",
+    )
     dedup: DedupSettings = Field(default_factory=DedupSettings)
     correlator: Literal["engine", "group_by"] = Field("engine", description="engine, or the group_by baseline.")
     correlation: CorrelationSettings = Field(default_factory=CorrelationSettings)

@@ -11,6 +11,7 @@ from openconductor.core.changes import ChangeSet
 from openconductor.core.models import Alert, Incident, Membership
 from openconductor.core.queries import ListQuery, Page
 from openconductor.core.silences import Silence
+from openconductor.core.tokens import IntegrationToken
 
 # -- notifications: the outbox and delivery log (docs/notifications.md) -----------------------------
 
@@ -126,6 +127,18 @@ class Store(NotificationStore, Protocol):
 
     def expire_silence(self, silence_id: str, at: datetime) -> Silence | None:
         """End a silence at `at` (kept, for the record); None when there is no such silence."""
+
+    # -- integration tokens --------------------------------------------------------------------
+
+    def save_token(self, token: IntegrationToken) -> None: ...
+
+    def list_tokens(self) -> list[IntegrationToken]:
+        """Every token, revoked ones included (the record of who could send)."""
+        ...
+
+    def revoke_token(self, token_id: str, at: datetime) -> IntegrationToken | None:
+        """Revoke a token at `at`; None when there is no such token."""
+        ...
 
     def load_document(self, name: str) -> dict[str, Any] | None:
         """A named JSON document kept between restarts (topology, learned correlation state)."""

@@ -1,8 +1,17 @@
-"""Ingest endpoints: the generic format, and one endpoint per source integration."""
+"""Ingest endpoints: the generic format, and one endpoint per source integration.
+
+Every request takes the same route through `receive`: read the body within its size limit, refuse what
+no store can keep, authenticate (token, then the tool's signature), let the integration answer
+handshakes, parse, and ingest, answering only once the alerts are durable.
+"""
 
 from __future__ import annotations
 
+import base64
+import binascii
 import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from types import ModuleType
 from typing import Any
 
@@ -10,21 +19,24 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
 
-from openconductor.api.body import read_json
+from openconductor.api.body import read_body
 from openconductor.api.deps import get_platform
-from openconductor.api.errors import ApiError
+from openconductor.api.errors import ApiError, decode_json
 from openconductor.api.schemas import AlertCreate, ErrorPublic, IngestAccepted
 from openconductor.core.errors import FieldProblem, InvalidPayload
+from openconductor.core.models import AlertEvent
 from openconductor.core.timeutil import utcnow
-from openconductor.ingest.base import reject_unstorable
+from openconductor.ingest.base import ControlReply, IncomingRequest, Parser, reject_unstorable
 from openconductor.ingest.integrations import pagerduty
 from openconductor.ingest.registry import INTEGRATIONS, get_integration
+from openconductor.ingest.signatures import check_signature
 from openconductor.service import Outcome, Platform
 
 router = APIRouter(prefix="/api/v1", tags=["ingest"])
 
 _ERRORS: dict[int | str, dict[str, Any]] = {
     400: {"model": ErrorPublic, "description": "Malformed JSON"},
+    401: {"model": ErrorPublic, "description": "Missing or wrong token or signature"},
     413: {"model": ErrorPublic, "description": "Body larger than the configured limit"},
     422: {"model": ErrorPublic, "description": "A field is missing or has the wrong type"},
 }
@@ -45,12 +57,51 @@ _GENERIC_BODY = {
 }
 
 
-async def accept(request: Request, platform: Platform, module: ModuleType) -> tuple[list[Any], list[Outcome]]:
-    """Read, parse and ingest one request; returns only after the alerts are durable."""
+@dataclass(slots=True)
+class Received:
+    events: list[AlertEvent] = field(default_factory=list)
+    outcomes: list[Outcome] = field(default_factory=list)
+    reply: ControlReply | None = None  # set when the integration answers the request itself
+
+
+async def receive(
+    request: Request,
+    platform: Platform,
+    *,
+    integration: str,
+    parse: Parser,
+    hooks: ModuleType | None = None,
+    path_token: str | None = None,
+    body_token: Callable[[Any], str | None] | None = None,
+) -> Received:
+    """Read, authenticate, parse and ingest one request; returns only after the alerts are durable.
+
+    `hooks` is the integration module when it may define SIGNATURE, verify, control or reply (see
+    ingest/registry.py); `body_token` finds a token inside the payload for tools that carry one there.
+    """
     started = time.perf_counter()
-    payload = await read_json(request, limit=platform.settings.max_body_bytes)
+    body = await read_body(request, limit=platform.settings.max_body_bytes)
+    payload = decode_json(body)
     reject_unstorable(payload)
-    events = module.parse(payload, received_at=utcnow())
+    presented = path_token or presented_token(request) or (body_token(payload) if body_token else None)
+    token = platform.tokens.authenticate(integration, presented)
+    secret = token.signing_secret if token is not None else None
+    incoming = IncomingRequest(
+        headers={name.lower(): value for name, value in request.headers.items()},
+        body=body,
+        payload=payload,
+        query=dict(request.query_params),
+    )
+    signature = getattr(hooks, "SIGNATURE", None)
+    if signature is not None and secret:
+        check_signature(signature, secret=secret, headers=incoming.headers, body=body)
+    if hooks is not None and hasattr(hooks, "verify"):
+        await run_in_threadpool(hooks.verify, incoming, secret=secret)
+    if hooks is not None and hasattr(hooks, "control"):
+        reply = await run_in_threadpool(hooks.control, incoming)
+        if reply is not None:
+            return Received(reply=reply)
+    events = parse(payload, received_at=utcnow())
     limit = platform.settings.max_alerts_per_request
     if len(events) > limit:
         raise ApiError(
@@ -59,9 +110,37 @@ async def accept(request: Request, platform: Platform, module: ModuleType) -> tu
             f"body: expected at most {limit} alerts per request",
             [FieldProblem("body", f"at most {limit} alerts", f"{len(events)} alerts")],
         )
-    outcomes = await run_in_threadpool(platform.ingest, events, integration=module.INFO.slug)
+    outcomes = await run_in_threadpool(platform.ingest, events, integration=integration) if events else []
     platform.metrics.ingest_latency.observe(time.perf_counter() - started)
-    return events, outcomes
+    received = Received(events, outcomes)
+    if hooks is not None and hasattr(hooks, "reply"):
+        received.reply = hooks.reply(events)
+    return received
+
+
+def presented_token(request: Request) -> str | None:
+    """A token from `Authorization: Bearer`, `X-OpenConductor-Token`, or HTTP basic auth (the password,
+    else the user name), for tools that can only put credentials in the URL."""
+    header = request.headers.get("x-openconductor-token")
+    if header:
+        return header.strip()
+    authorization = request.headers.get("authorization", "")
+    scheme, _, credentials = authorization.partition(" ")
+    if scheme.lower() == "bearer" and credentials.strip():
+        return credentials.strip()
+    if scheme.lower() == "basic":
+        try:
+            user, _, password = base64.b64decode(credentials.strip(), validate=True).decode().partition(":")
+        except (binascii.Error, UnicodeDecodeError):
+            return None
+        return password or user or None
+    return None
+
+
+def answer(received: Received) -> JSONResponse:
+    if received.reply is not None:
+        return JSONResponse(received.reply.body, status_code=received.reply.status)
+    return JSONResponse(accepted_body(received.outcomes), status_code=202)
 
 
 def accepted_body(outcomes: list[Outcome]) -> dict[str, Any]:
@@ -81,8 +160,13 @@ def accepted_body(outcomes: list[Outcome]) -> dict[str, Any]:
     summary="Send alerts in the generic format (one object or an array)",
 )
 async def create_alerts(request: Request, platform: Platform = Depends(get_platform)) -> JSONResponse:
-    _events, outcomes = await accept(request, platform, INTEGRATIONS["generic"])
-    return JSONResponse(accepted_body(outcomes), status_code=202)
+    generic = INTEGRATIONS["generic"]
+    return answer(await receive(request, platform, integration="generic", parse=generic.parse))
+
+
+def _routing_key(payload: Any) -> str | None:
+    key = payload.get("routing_key") if isinstance(payload, dict) else None
+    return key if isinstance(key, str) and key else None
 
 
 @router.post(
@@ -92,8 +176,11 @@ async def create_alerts(request: Request, platform: Platform = Depends(get_platf
     summary="PagerDuty Events API v2 compatible: trigger, acknowledge, resolve by dedup_key",
 )
 async def pagerduty_enqueue(request: Request, platform: Platform = Depends(get_platform)) -> JSONResponse:
+    """The token may also be the event's `routing_key`, the way PagerDuty's own integration keys work."""
     try:
-        events, _outcomes = await accept(request, platform, pagerduty)
+        received = await receive(
+            request, platform, integration="pagerduty", parse=pagerduty.parse, body_token=_routing_key
+        )
     except (InvalidPayload, ApiError) as error:
         problems = error.problems
         errors = [p.message() for p in problems] or [str(getattr(error, "message", error))]
@@ -103,20 +190,12 @@ async def pagerduty_enqueue(request: Request, platform: Platform = Depends(get_p
             {"status": "invalid event", "message": "Event object is invalid", "errors": errors}, status_code=status
         )
     return JSONResponse(
-        {"status": "success", "message": "Event processed", "dedup_key": pagerduty.dedup_key_of(events[0])},
+        {"status": "success", "message": "Event processed", "dedup_key": pagerduty.dedup_key_of(received.events[0])},
         status_code=202,
     )
 
 
-@router.post(
-    "/integrations/{slug}",
-    status_code=202,
-    response_model=IngestAccepted,
-    responses=_ERRORS,
-    operation_id="integration_webhook",
-    summary="Webhook of a source integration (e.g. alertmanager)",
-)
-async def integration_webhook(slug: str, request: Request, platform: Platform = Depends(get_platform)) -> JSONResponse:
+def _integration(slug: str) -> ModuleType:
     module = get_integration(slug)
     if module is None:
         known = ", ".join(sorted(INTEGRATIONS))
@@ -126,8 +205,37 @@ async def integration_webhook(slug: str, request: Request, platform: Platform = 
             f"integration: expected one of {known}, got {slug!r}",
             [FieldProblem("integration", f"one of {known}", repr(slug))],
         )
-    _events, outcomes = await accept(request, platform, module)
-    return JSONResponse(accepted_body(outcomes), status_code=202)
+    return module
 
 
-__all__ = ["AlertCreate", "router"]
+@router.post(
+    "/integrations/{slug}",
+    status_code=202,
+    response_model=IngestAccepted,
+    responses=_ERRORS,
+    operation_id="integration_webhook",
+    summary="Webhook of a source integration (e.g. alertmanager); token in a header",
+)
+async def integration_webhook(slug: str, request: Request, platform: Platform = Depends(get_platform)) -> JSONResponse:
+    module = _integration(slug)
+    return answer(await receive(request, platform, integration=slug, parse=module.parse, hooks=module))
+
+
+@router.post(
+    "/integrations/{slug}/{token}",
+    status_code=202,
+    response_model=IngestAccepted,
+    responses=_ERRORS,
+    operation_id="integration_webhook_with_token",
+    summary="Webhook of a source integration, with its token in the URL path (for tools that send no headers)",
+)
+async def integration_webhook_with_token(
+    slug: str, token: str, request: Request, platform: Platform = Depends(get_platform)
+) -> JSONResponse:
+    module = _integration(slug)
+    return answer(
+        await receive(request, platform, integration=slug, parse=module.parse, hooks=module, path_token=token)
+    )
+
+
+__all__ = ["AlertCreate", "Received", "accepted_body", "answer", "receive", "router"]

@@ -32,11 +32,12 @@ from openconductor.core.errors import StoreUnavailable
 from openconductor.core.models import Alert, Incident, Membership
 from openconductor.core.queries import ListQuery, Page, decode_cursor, encode_cursor
 from openconductor.core.silences import Silence
+from openconductor.core.tokens import IntegrationToken
 from openconductor.core.timeutil import parse_rfc3339, utcnow
 from openconductor.store.ports import DeliveryOutcome, NotificationRecord, OutboxWrites
 from openconductor.store.sql import rows
 from openconductor.store.sql import tables as sql_tables
-from openconductor.store.sql.tables import alerts, documents, incidents, memberships, silences
+from openconductor.store.sql.tables import alerts, documents, incidents, integration_tokens, memberships, silences
 
 _SORT_COLUMN = {"severity": "severity_rank"}
 
@@ -300,6 +301,36 @@ class SqlStore:
         except DBAPIError as error:
             raise StoreUnavailable(f"database write failed: {type(error.orig).__name__}") from error
         return ended
+
+    # -- integration tokens --------------------------------------------------------------------
+
+    def save_token(self, token: IntegrationToken) -> None:
+        values = {field: getattr(token, field) for field in IntegrationToken.__dataclass_fields__}
+        try:
+            with self.engine.begin() as conn:
+                conn.execute(integration_tokens.insert().values(**values))
+        except DBAPIError as error:
+            raise StoreUnavailable(f"database write failed: {type(error.orig).__name__}") from error
+
+    def list_tokens(self) -> list[IntegrationToken]:
+        statement = select(integration_tokens).order_by(integration_tokens.c.created_at, integration_tokens.c.id)
+        with self.engine.connect() as conn:
+            return [IntegrationToken(**row._mapping) for row in conn.execute(statement)]
+
+    def revoke_token(self, token_id: str, at: datetime) -> IntegrationToken | None:
+        try:
+            with self.engine.begin() as conn:
+                where = integration_tokens.c.id == token_id
+                row = conn.execute(select(integration_tokens).where(where).with_for_update()).first()
+                if row is None:
+                    return None
+                token = IntegrationToken(**row._mapping)
+                if token.revoked_at is None:
+                    token = token.revoked(at)
+                    conn.execute(update(integration_tokens).where(where).values(revoked_at=at))
+        except DBAPIError as error:
+            raise StoreUnavailable(f"database write failed: {type(error.orig).__name__}") from error
+        return token
 
     def load_document(self, name: str) -> dict[str, Any] | None:
         with self.engine.connect() as conn:

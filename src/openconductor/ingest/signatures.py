@@ -1,0 +1,32 @@
+"""Checking HMAC signatures of tools that sign their requests with a shared secret."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+from collections.abc import Mapping
+
+from openconductor.core.errors import Unauthenticated
+from openconductor.ingest.base import HmacSignature
+
+
+def sign(signature: HmacSignature, *, secret: str, body: bytes, timestamp: str | None = None) -> str:
+    """The header value a tool following `signature` sends for `body` (also used by the tests)."""
+    content = f"{timestamp}:".encode() + body if signature.timestamp_header else body
+    digest = hmac.new(secret.encode(), content, getattr(hashlib, signature.algorithm)).hexdigest()
+    return signature.prefix + digest
+
+
+def check_signature(signature: HmacSignature, *, secret: str, headers: Mapping[str, str], body: bytes) -> None:
+    """Raise Unauthenticated unless the request carries a valid signature. `headers` has lower-case names."""
+    sent = headers.get(signature.header.lower())
+    if not sent:
+        raise Unauthenticated(f"{signature.header}: expected an HMAC-{signature.algorithm.upper()} signature header")
+    timestamp = None
+    if signature.timestamp_header:
+        timestamp = headers.get(signature.timestamp_header.lower())
+        if not timestamp:
+            raise Unauthenticated(f"{signature.timestamp_header}: expected the timestamp the signature covers")
+    expected = sign(signature, secret=secret, body=body, timestamp=timestamp)
+    if not hmac.compare_digest(sent.strip().lower().encode(), expected.lower().encode()):
+        raise Unauthenticated(f"{signature.header}: expected a signature made with this token's signing secret")
