@@ -13,6 +13,7 @@ from starlette.concurrency import run_in_threadpool
 
 from openconductor.api.errors import install_error_handlers
 from openconductor.api.routers import alerts, feedback, health, incidents, ingest, mappings, silences, topology
+from openconductor.api.routers.notifications import router as notifications_router
 from openconductor.api.schemas import AlertCreate
 from openconductor.service import Platform
 
@@ -23,12 +24,15 @@ LEARNED_STATE_EVERY_SECONDS = 300.0
 def create_app(platform: Platform, *, run_sweeper: bool = True) -> FastAPI:
     @contextlib.asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
-        task = asyncio.create_task(_sweep_forever(platform)) if run_sweeper else None
+        tasks = [asyncio.create_task(_sweep_forever(platform))] if run_sweeper else []
+        if run_sweeper and platform.notifications.enabled:
+            tasks.append(asyncio.create_task(_deliver_forever(platform)))
         yield
-        if task is not None:
+        for task in tasks:
             task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await task
+        platform.notifications.close()
         try:
             await run_in_threadpool(platform.save_learned_state)
         except Exception:
@@ -50,6 +54,7 @@ def create_app(platform: Platform, *, run_sweeper: bool = True) -> FastAPI:
         feedback.router,
         silences.router,
         topology.router,
+        notifications_router,
         health.router,
     ):
         app.include_router(router)
@@ -71,6 +76,17 @@ async def _sweep_forever(platform: Platform) -> None:
                 saved_at = loop.time()
         except Exception:
             log.exception("sweep failed; will retry")
+
+
+async def _deliver_forever(platform: Platform) -> None:
+    """Send due notifications (docs/notifications.md) in the threadpool, never under the ingest lock, so a slow
+    target never holds up alerts."""
+    while True:
+        await asyncio.sleep(platform.settings.notifications.worker_interval_seconds)
+        try:
+            await run_in_threadpool(platform.deliver_due_notifications)
+        except Exception:
+            log.exception("notification delivery failed; will retry")
 
 
 def _document_generic_schema(app: FastAPI) -> None:

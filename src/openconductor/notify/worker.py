@@ -52,6 +52,7 @@ class DeliveryWorker:
     def close(self) -> None:
         if self._http is not None:
             self._http.close()
+            self._http = None
 
     def deliver_due(self, now: datetime) -> int:
         """Attempt every notice due at `now`, a batch at a time, until none is left (a delivered notice may let
