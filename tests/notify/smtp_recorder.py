@@ -2,7 +2,7 @@
 
 Scripted replies are SMTP reply lines such as "451 4.3.0 try later" for MAIL, for a recipient, or for DATA;
 `delay` holds the DATA reply back so the client times out. Logins are recorded and checked against
-`accounts` when it is set.
+`accounts` when it is set; with a `tls_context` the server offers STARTTLS.
 """
 
 from __future__ import annotations
@@ -11,6 +11,7 @@ import asyncio
 import email
 import email.policy
 import socket
+import ssl
 from dataclasses import dataclass, field
 from email.message import EmailMessage
 from typing import Any
@@ -68,7 +69,7 @@ class _Handler:
 
 
 class SmtpRecorder:
-    def __init__(self, *, accounts: dict[str, str] | None = None) -> None:
+    def __init__(self, *, accounts: dict[str, str] | None = None, tls_context: ssl.SSLContext | None = None) -> None:
         self.mails: list[ReceivedMail] = []
         self.logins: list[tuple[str, str]] = []
         self.accounts = accounts
@@ -80,6 +81,7 @@ class SmtpRecorder:
             port=self.port,
             authenticator=self._authenticate,
             auth_require_tls=False,
+            tls_context=tls_context,  # offers STARTTLS when set
         )
 
     def _authenticate(self, server: Any, session: Any, envelope: Any, mechanism: str, data: Any) -> AuthResult:
@@ -88,7 +90,7 @@ class SmtpRecorder:
         login, password = data.login.decode(), data.password.decode()
         self.logins.append((login, password))
         accepted = self.accounts is None or self.accounts.get(login) == password
-        return AuthResult(success=accepted)
+        return AuthResult(success=accepted, handled=False)  # not handled: aiosmtpd answers 535
 
     def start(self) -> None:
         self.controller.start()

@@ -61,7 +61,7 @@ def parse_config(slug: str, raw: Any, *, prefix: str = "") -> BaseModel:
     except ValidationError as error:
         problems = [
             FieldProblem(
-                prefix + _path(item["loc"]),
+                prefix + _path(item["loc"]) if item["loc"] else prefix.rstrip(".") or "config",
                 _expected(item),
                 None if item["type"] == "missing" else _shape(item.get("input")),
             )
@@ -78,7 +78,7 @@ def _path(loc: tuple[int | str, ...]) -> str:
             path += f"[{part}]"
         else:
             path += f".{part}" if path else str(part)
-    return path or "config"
+    return path
 
 
 def _expected(item: Mapping[str, Any]) -> str:
