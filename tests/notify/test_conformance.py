@@ -29,14 +29,22 @@ HTTP_CONFIGS: dict[str, Callable[[str], dict[str, Any]]] = {
     "pagerduty": lambda base: {"routing_key": "pagerduty-routing-key-6", "url": f"{base}/v2/enqueue"},
     "opsgenie": lambda base: {"api_key": "opsgenie-api-key-7", "api_url": base},
     "jira": lambda base: {
-        "base_url": base, "project_key": "OPS", "email": "bot@example.com", "api_token": "jira-api-token-8",
+        "base_url": base,
+        "project_key": "OPS",
+        "email": "bot@example.com",
+        "api_token": "jira-api-token-8",
     },
     "servicenow": lambda base: {"instance_url": base, "username": "oc.integration", "password": "sn-password-9"},
 }
 SMTP_CONFIGS: dict[str, Callable[[int], dict[str, Any]]] = {
     "email": lambda port: {
-        "host": "127.0.0.1", "port": port, "security": "none", "username": "alerts",
-        "password": "smtp-password-10", "from": "openconductor@example.com", "to": ["oncall@example.com"],
+        "host": "127.0.0.1",
+        "port": port,
+        "security": "none",
+        "username": "alerts",
+        "password": "smtp-password-10",
+        "from": "openconductor@example.com",
+        "to": ["oncall@example.com"],
     },
 }
 # What each service answers when it accepts the request.

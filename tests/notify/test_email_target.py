@@ -54,7 +54,9 @@ def test_multipart_message(smtp_server: SmtpRecorder, context: DeliveryContext, 
     assert notice.summary in parts["text/plain"] and notice.url in parts["text/plain"]
     assert "Alerts:      3" in parts["text/plain"]
     assert f'<a href="{notice.url}">' in parts["text/html"]
-    assert "<th align=\"left\" style=\"padding:2px 12px 2px 0\">Services</th><td>checkout, payments</td>" in parts["text/html"]
+    assert (
+        '<th align="left" style="padding:2px 12px 2px 0">Services</th><td>checkout, payments</td>' in parts["text/html"]
+    )
 
 
 def test_updates_thread_under_the_opening_mail(smtp_server: SmtpRecorder, context: DeliveryContext) -> None:
@@ -187,7 +189,9 @@ def test_starttls_with_an_untrusted_certificate_is_not_retried(
     assert not caught.value.retryable
 
 
-def test_starttls_not_offered_is_not_retried(smtp_server: SmtpRecorder, context: DeliveryContext, notice: IncidentNotice) -> None:
+def test_starttls_not_offered_is_not_retried(
+    smtp_server: SmtpRecorder, context: DeliveryContext, notice: IncidentNotice
+) -> None:
     with pytest.raises(DeliveryError) as caught:
         email.deliver(notice, config=_config(smtp_server, security="starttls"), context=context)
     assert str(caught.value) == "SMTP STARTTLS: the server does not offer it"

@@ -35,7 +35,9 @@ def _send(server: HttpRecorder, context: DeliveryContext, notice: IncidentNotice
     return body
 
 
-def test_opened_incident_creates_an_alert(http_server: HttpRecorder, context: DeliveryContext, notice: IncidentNotice) -> None:
+def test_opened_incident_creates_an_alert(
+    http_server: HttpRecorder, context: DeliveryContext, notice: IncidentNotice
+) -> None:
     body = _send(http_server, context, notice, responders=["SRE"], user="openconductor")
     assert http_server.last.path == "/v2/alerts"
     assert set(body) <= ALLOWED_CREATE_KEYS

@@ -91,7 +91,9 @@ def test_overrides_and_limits(http_server: HttpRecorder, context: DeliveryContex
     assert len(body["dedup_key"]) <= 255
 
 
-def test_invalid_event_message_is_reported(http_server: HttpRecorder, context: DeliveryContext, notice: IncidentNotice) -> None:
+def test_invalid_event_message_is_reported(
+    http_server: HttpRecorder, context: DeliveryContext, notice: IncidentNotice
+) -> None:
     http_server.reply(400, {"status": "invalid event", "message": "Event object is invalid", "errors": ["x"]})
     with pytest.raises(DeliveryError) as caught:
         pagerduty.deliver(notice, config=_config(http_server), context=context)

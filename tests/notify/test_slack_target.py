@@ -105,10 +105,16 @@ def test_markup_in_incident_text_is_escaped(http_server: HttpRecorder, context: 
     assert "*Environment*\n&lt;prod&gt;" in [item["text"] for item in blocks[1]["fields"]]
 
 
-def test_slack_error_word_is_reported(http_server: HttpRecorder, context: DeliveryContext, notice: IncidentNotice) -> None:
+def test_slack_error_word_is_reported(
+    http_server: HttpRecorder, context: DeliveryContext, notice: IncidentNotice
+) -> None:
     config = parse_config("slack", {"url": f"{http_server.url}/services/T000/B000/XXXXXXXX"})
-    for status, answer, retryable in [(400, "invalid_payload", False), (404, "channel_not_found", False),
-                                       (410, "channel_is_archived", False), (500, "rollup_error", True)]:
+    for status, answer, retryable in [
+        (400, "invalid_payload", False),
+        (404, "channel_not_found", False),
+        (410, "channel_is_archived", False),
+        (500, "rollup_error", True),
+    ]:
         http_server.reply(status, answer)
         with pytest.raises(DeliveryError) as caught:
             slack.deliver(notice, config=config, context=context)  # type: ignore[arg-type]
@@ -116,7 +122,9 @@ def test_slack_error_word_is_reported(http_server: HttpRecorder, context: Delive
         assert caught.value.retryable is retryable
 
 
-def test_rate_limit_passes_retry_after_on(http_server: HttpRecorder, context: DeliveryContext, notice: IncidentNotice) -> None:
+def test_rate_limit_passes_retry_after_on(
+    http_server: HttpRecorder, context: DeliveryContext, notice: IncidentNotice
+) -> None:
     config = parse_config("slack", {"url": f"{http_server.url}/services/T000/B000/XXXXXXXX"})
     http_server.reply(429, "rate_limited", headers={"Retry-After": "1"})
     with pytest.raises(DeliveryError) as caught:

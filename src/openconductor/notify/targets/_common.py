@@ -52,6 +52,10 @@ def headline(notice: IncidentNotice) -> str:
     return f"[{state}] {notice.title}"
 
 
+def lead_words(notice: IncidentNotice) -> str:
+    return {"opened": "New incident", "updated": "Incident updated", "resolved": "Incident resolved"}[notice.kind]
+
+
 def services_text(notice: IncidentNotice) -> str:
     return ", ".join(notice.services) or "—"
 

@@ -21,7 +21,7 @@ from pydantic import AfterValidator, ConfigDict, Field, SecretStr, ValidationInf
 
 from openconductor.core.timeutil import utcnow
 from openconductor.notify.contract import Delivered, DeliveryContext, DeliveryError, IncidentNotice, TargetInfo
-from openconductor.notify.targets._common import TargetConfig, clip, facts
+from openconductor.notify.targets._common import TargetConfig, clip, facts, lead_words
 
 INFO = TargetInfo(slug="email", name="Email (SMTP)", docs="docs/notifications/email.md")
 
@@ -66,13 +66,14 @@ def subject(notice: IncidentNotice) -> str:
 
 
 def text_body(notice: IncidentNotice) -> str:
-    lead = {"opened": "New incident", "updated": "Incident updated", "resolved": "Incident resolved"}[notice.kind]
+    lead = lead_words(notice)
     rows = "\n".join(f"{label + ':':<13}{value}" for label, value in facts(notice))
-    return f"{lead}: {notice.title}\n\n{notice.summary}\n\n{rows}\n\nOpen the incident: {notice.url}\n\n-- \nOpenConductor\n"
+    link = f"Open the incident: {notice.url}"
+    return f"{lead}: {notice.title}\n\n{notice.summary}\n\n{rows}\n\n{link}\n\n-- \nOpenConductor\n"
 
 
 def html_body(notice: IncidentNotice) -> str:
-    lead = {"opened": "New incident", "updated": "Incident updated", "resolved": "Incident resolved"}[notice.kind]
+    lead = lead_words(notice)
     rows = "".join(
         f'<tr><th align="left" style="padding:2px 12px 2px 0">{escape(label)}</th><td>{escape(value)}</td></tr>'
         for label, value in facts(notice)

@@ -133,7 +133,9 @@ def deliver(notice: IncidentNotice, *, config: Config, context: DeliveryContext)
         context, method="POST", url=url, json=body, headers=headers, what=f"Opsgenie {action}", explain=_opsgenie_error
     )
     request_id = answer_field(response, "requestId")
-    detail = f"HTTP {response.status_code}, {action}" + (f", request {request_id}" if isinstance(request_id, str) else "")
+    detail = f"HTTP {response.status_code}, {action}" + (
+        f", request {request_id}" if isinstance(request_id, str) else ""
+    )
     return Delivered(reference=alias(notice), detail=detail)
 
 

@@ -13,7 +13,7 @@ from typing import Any
 import httpx
 
 from openconductor.notify.contract import Delivered, DeliveryContext, IncidentNotice, TargetInfo, send_json
-from openconductor.notify.targets._common import SecretUrl, TargetConfig, clip, facts, headline
+from openconductor.notify.targets._common import SecretUrl, TargetConfig, clip, facts, headline, lead_words
 
 INFO = TargetInfo(slug="slack", name="Slack", docs="docs/notifications/slack.md")
 
@@ -39,11 +39,7 @@ def mrkdwn_escape(text: str) -> str:
 
 
 def message(notice: IncidentNotice) -> dict[str, Any]:
-    lead = {
-        "opened": "New incident",
-        "updated": "Incident updated",
-        "resolved": "Incident resolved",
-    }[notice.kind]
+    lead = lead_words(notice)
     fields = [
         {"type": "mrkdwn", "text": clip(f"*{label}*\n{mrkdwn_escape(value)}", FIELD_LIMIT)}
         for label, value in facts(notice)
@@ -70,12 +66,13 @@ def message(notice: IncidentNotice) -> dict[str, Any]:
     blocks.append(
         {
             "type": "context",
-            "elements": [
-                {"type": "mrkdwn", "text": clip(f"OpenConductor · {notice.incident_id}", CONTEXT_TEXT_LIMIT)}
-            ],
+            "elements": [{"type": "mrkdwn", "text": clip(f"OpenConductor · {notice.incident_id}", CONTEXT_TEXT_LIMIT)}],
         }
     )
-    return {"text": clip(f"{headline(notice)} ({notice.environment or 'no environment'})", 3000), "blocks": blocks[:MAX_BLOCKS]}
+    return {
+        "text": clip(f"{headline(notice)} ({notice.environment or 'no environment'})", 3000),
+        "blocks": blocks[:MAX_BLOCKS],
+    }
 
 
 def _summary(notice: IncidentNotice, lead: str) -> str:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from openconductor.notify.contract import Delivered, DeliveryContext, IncidentNotice, TargetInfo, send_json
-from openconductor.notify.targets._common import SecretUrl, TargetConfig, clip, facts, headline
+from openconductor.notify.targets._common import SecretUrl, TargetConfig, clip, facts, headline, lead_words
 
 INFO = TargetInfo(slug="teams", name="Microsoft Teams (Workflows)", docs="docs/notifications/teams.md")
 
@@ -27,7 +27,7 @@ class Config(TargetConfig):
 
 
 def card(notice: IncidentNotice) -> dict[str, Any]:
-    lead = {"opened": "New incident", "updated": "Incident updated", "resolved": "Incident resolved"}[notice.kind]
+    lead = lead_words(notice)
     body: list[dict[str, Any]] = [
         {
             "type": "TextBlock",
