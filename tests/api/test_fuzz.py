@@ -157,6 +157,9 @@ def check_answer(client: TestClient, tool: str, response: Any) -> None:
         else:
             assert body["error"] and body["message"]
         return
+    if hasattr(INTEGRATIONS[tool], "reply"):
+        assert response.status_code < 300  # the tool's own answer (OTLP: 200 with an export response)
+        return
     assert response.status_code == 202
     if tool == "pagerduty":
         assert body["dedup_key"]

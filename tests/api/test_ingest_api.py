@@ -272,3 +272,30 @@ def test_overlong_identity_fields_are_422_on_every_database(client: TestClient) 
     assert response.json()["problems"][0]["field"] == "source"
     fits = client.post("/api/v1/alerts", json={"title": "x", "source": "s" * 100, "service": "v" * 300})
     assert fits.status_code == 202, fits.text
+
+
+@pytest.mark.parametrize("encoding", ["gzip", "deflate"])
+def test_compressed_bodies_are_accepted(client: TestClient, encoding: str) -> None:
+    import gzip
+    import zlib
+
+    body = json.dumps({"title": "Compressed alert", "service": "api"}).encode()
+    packed = gzip.compress(body) if encoding == "gzip" else zlib.compress(body)
+    response = client.post(
+        "/api/v1/alerts", content=packed, headers={"content-type": "application/json", "content-encoding": encoding}
+    )
+    assert response.status_code == 202, response.text
+
+
+def test_compressed_bombs_and_garbage_are_refused(client: TestClient) -> None:
+    import gzip
+
+    bomb = gzip.compress(b'{"title": "' + b"a" * (6 * 1024 * 1024) + b'"}')
+    assert len(bomb) < 100_000
+    headers = {"content-type": "application/json", "content-encoding": "gzip"}
+    response = client.post("/api/v1/alerts", content=bomb, headers=headers)
+    assert response.status_code == 413 and response.json()["error"] == "body_too_large"
+    response = client.post("/api/v1/alerts", content=b"not gzip at all", headers=headers)
+    assert response.status_code == 400 and response.json()["problems"][0]["field"] == "body"
+    response = client.post("/api/v1/alerts", content=b"{}", headers={"content-encoding": "br"})
+    assert response.status_code == 415 and response.json()["problems"][0]["field"] == "Content-Encoding"

@@ -12,7 +12,17 @@ from fastapi import FastAPI
 from starlette.concurrency import run_in_threadpool
 
 from openconductor.api.errors import install_error_handlers
-from openconductor.api.routers import alerts, feedback, health, incidents, ingest, mappings, silences, topology
+from openconductor.api.routers import (
+    alerts,
+    feedback,
+    health,
+    incidents,
+    ingest,
+    integrations,
+    mappings,
+    silences,
+    topology,
+)
 from openconductor.api.routers.notifications import router as notifications_router
 from openconductor.api.schemas import AlertCreate
 from openconductor.service import Platform
@@ -47,6 +57,7 @@ def create_app(platform: Platform, *, run_sweeper: bool = True) -> FastAPI:
     app.state.platform = platform
     install_error_handlers(app)
     for router in (
+        integrations.router,  # first: /integrations/<slug>/tokens is not a token
         mappings.router,  # before ingest: /integrations/mapping/<name> would also match /integrations/<slug>/<token>
         ingest.router,
         alerts.router,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import zlib
 from typing import Any
 
 from fastapi import Request
@@ -25,7 +26,37 @@ async def read_body(request: Request, *, limit: int) -> bytes:
         if size > limit:
             raise _too_large(limit)
         chunks.append(chunk)
-    return b"".join(chunks)
+    body = b"".join(chunks)
+    encoding = request.headers.get("content-encoding", "identity").strip().lower()
+    if encoding in ("gzip", "deflate"):
+        return _decompress(body, encoding=encoding, limit=limit)
+    if encoding not in ("", "identity"):
+        raise ApiError(
+            415,
+            "unsupported_encoding",
+            f"Content-Encoding: expected gzip, deflate or identity, got {encoding!r}",
+            [FieldProblem("Content-Encoding", "gzip, deflate or identity", repr(encoding))],
+        )
+    return body
+
+
+def _decompress(body: bytes, *, encoding: str, limit: int) -> bytes:
+    """Compressed bodies (the OpenTelemetry Collector gzips by default), held to the same limit once
+    decompressed, so a small compressed bomb cannot fill memory."""
+    wbits = 16 + zlib.MAX_WBITS if encoding == "gzip" else zlib.MAX_WBITS
+    decompressor = zlib.decompressobj(wbits)
+    try:
+        plain = decompressor.decompress(body, limit + 1)
+    except zlib.error as error:
+        raise ApiError(
+            400,
+            "malformed_body",
+            f"body: expected {encoding}-compressed data as Content-Encoding says ({error})",
+            [FieldProblem("body", f"{encoding}-compressed data")],
+        ) from error
+    if len(plain) > limit or decompressor.unconsumed_tail:
+        raise _too_large(limit)
+    return plain
 
 
 def _too_large(limit: int) -> ApiError:

@@ -32,7 +32,7 @@ class HmacSignature:
 
     The signature is HMAC(secret, signed content) in lower-case hex, sent in `header`, after `prefix`
     (for example "sha256="). The signed content is the raw body, or `f"{timestamp}:{body}"` when the tool
-    also sends a timestamp in `timestamp_header`.
+    also sends a timestamp in `timestamp_header` (optional: without that header the body alone is signed).
     """
 
     header: str

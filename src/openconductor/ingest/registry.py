@@ -7,7 +7,7 @@ discovery is validated so that a module with a missing or inconsistent INFO fail
 A module may also define these optional hooks, which the ingest endpoint calls:
 - `SIGNATURE: HmacSignature`: the tool signs its requests; checked when the token has a signing secret.
 - `verify(request: IncomingRequest, *, secret: str | None) -> None`: a check of its own (raising
-  `InvalidSignature`), for tools whose signatures are not a plain HMAC (AWS SNS).
+  `Unauthenticated`), for tools whose signatures are not a plain HMAC (AWS SNS).
 - `control(request: IncomingRequest) -> ControlReply | None`: answers requests that carry no alerts
   (subscription handshakes, test pings) instead of parsing them.
 """

@@ -16,7 +16,8 @@ from openconductor.core.timeutil import utcnow
 from openconductor.core.tokens import IntegrationToken, hash_token, hint_of, new_token_value
 from openconductor.store.ports import Store
 
-# auto: an integration is open until its first token is created, then only its tokens may send;
+# auto: an integration is open until its first token is created, then only its active tokens may send
+# (for good: revoking them all does not open it again);
 # required: every ingest request needs a token; off: tokens are not checked (a trusted network).
 AUTH_MODES = ("auto", "required", "off")
 
@@ -66,10 +67,11 @@ class TokenRegistry:
         return token
 
     def reload(self) -> None:
-        active = [token for token in self.store.list_tokens() if token.active]
+        tokens = self.store.list_tokens()
         with self._lock:
-            self._by_hash = {token.token_hash: token for token in active}
-            self._locked = {token.integration for token in active}
+            self._by_hash = {token.token_hash: token for token in tokens if token.active}
+            # Revoking the last token must not open the integration to everyone again.
+            self._locked = {token.integration for token in tokens}
             self._loaded = True
 
     def authenticate(self, integration: str, presented: str | None) -> IntegrationToken | None:
@@ -87,7 +89,8 @@ class TokenRegistry:
         if not locked:
             return None  # an open integration admits everyone, whatever they present
         where = (
-            f"a token for integration {integration!r}, in the URL path (/api/v1/integrations/{integration}/<token>) "
+            f"a token for integration {integration!r}, in the URL path "
+            f"(/api/v1/integrations/{integration.replace(':', '/')}/<token>) "
             "or in an `Authorization: Bearer <token>` header"
         )
         if not presented:
