@@ -14,7 +14,7 @@ REPO = Path(__file__).resolve().parents[2]
 
 
 def test_known_targets_are_registered() -> None:
-    assert {"webhook"} <= set(TARGETS)
+    assert set(TARGETS) == {"email", "jira", "opsgenie", "pagerduty", "servicenow", "slack", "teams", "webhook"}
     assert get_target("webhook") is TARGETS["webhook"]
     assert get_target("carrier-pigeon") is None
 
