@@ -24,8 +24,8 @@ HTTP_CONFIGS: dict[str, Callable[[str], dict[str, Any]]] = {
         "secret": "webhook-signing-secret-2",
         "headers": {"Authorization": "Bearer webhook-header-secret-3"},
     },
-    "slack": lambda base: {"url": f"{base}/services/T0000/B0000/slack-url-secret-4"},
-    "teams": lambda base: {"url": f"{base}/workflows/abc/triggers/manual/paths/invoke?sig=teams-url-secret-5"},
+    "slack": lambda base: {"webhook_url": f"{base}/services/T0000/B0000/slack-url-secret-4"},
+    "teams": lambda base: {"webhook_url": f"{base}/workflows/abc/triggers/manual/paths/invoke?sig=teams-url-secret-5"},
     "pagerduty": lambda base: {"routing_key": "pagerduty-routing-key-6", "url": f"{base}/v2/enqueue"},
     "opsgenie": lambda base: {"api_key": "opsgenie-api-key-7", "api_url": base},
     "jira": lambda base: {

@@ -50,7 +50,7 @@ def check_block_kit(message: dict[str, Any]) -> list[dict[str, Any]]:
 
 def _send(server: HttpRecorder, context: DeliveryContext, notice: IncidentNotice) -> dict[str, Any]:
     server.reply(200, "ok", headers={"Content-Type": "text/html"})
-    config = parse_config("slack", {"url": f"{server.url}/services/T000/B000/XXXXXXXX"})
+    config = parse_config("slack", {"webhook_url": f"{server.url}/services/T000/B000/XXXXXXXX"})
     assert isinstance(config, slack.Config)
     delivered = slack.deliver(notice, config=config, context=context)
     assert delivered.detail == "HTTP 200"
@@ -108,7 +108,7 @@ def test_markup_in_incident_text_is_escaped(http_server: HttpRecorder, context: 
 def test_slack_error_word_is_reported(
     http_server: HttpRecorder, context: DeliveryContext, notice: IncidentNotice
 ) -> None:
-    config = parse_config("slack", {"url": f"{http_server.url}/services/T000/B000/XXXXXXXX"})
+    config = parse_config("slack", {"webhook_url": f"{http_server.url}/services/T000/B000/XXXXXXXX"})
     for status, answer, retryable in [
         (400, "invalid_payload", False),
         (404, "channel_not_found", False),
@@ -125,7 +125,7 @@ def test_slack_error_word_is_reported(
 def test_rate_limit_passes_retry_after_on(
     http_server: HttpRecorder, context: DeliveryContext, notice: IncidentNotice
 ) -> None:
-    config = parse_config("slack", {"url": f"{http_server.url}/services/T000/B000/XXXXXXXX"})
+    config = parse_config("slack", {"webhook_url": f"{http_server.url}/services/T000/B000/XXXXXXXX"})
     http_server.reply(429, "rate_limited", headers={"Retry-After": "1"})
     with pytest.raises(DeliveryError) as caught:
         slack.deliver(notice, config=config, context=context)  # type: ignore[arg-type]

@@ -42,7 +42,7 @@ def check_adaptive_card(card: dict[str, Any]) -> None:
 def _send(server: HttpRecorder, context: DeliveryContext, notice: IncidentNotice) -> dict[str, Any]:
     server.reply(202)
     url = f"{server.url}/workflows/6a1f/triggers/manual/paths/invoke?api-version=2016-06-01&sig=abc123"
-    config = parse_config("teams", {"url": url})
+    config = parse_config("teams", {"webhook_url": url})
     assert isinstance(config, teams.Config)
     assert teams.deliver(notice, config=config, context=context).detail == "HTTP 202"
     request = server.last

@@ -30,7 +30,7 @@ _ERROR_WORD = re.compile(r"[a-z_]{2,64}")
 
 
 class Config(TargetConfig):
-    url: SecretUrl  # https://hooks.slack.com/services/T.../B.../...: the path is the credential
+    webhook_url: SecretUrl  # https://hooks.slack.com/services/T.../B.../...: the path is the credential
 
 
 def mrkdwn_escape(text: str) -> str:
@@ -89,7 +89,7 @@ def deliver(notice: IncidentNotice, *, config: Config, context: DeliveryContext)
     response = send_json(
         context,
         method="POST",
-        url=config.url.get_secret_value(),
+        url=config.webhook_url.get_secret_value(),
         json=message(notice),
         what="Slack webhook",
         explain=_slack_error,

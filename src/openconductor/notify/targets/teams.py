@@ -23,7 +23,7 @@ _HEADING_COLOUR = {"opened": "Attention", "updated": "Warning", "resolved": "Goo
 
 
 class Config(TargetConfig):
-    url: SecretUrl  # the workflow's HTTP POST URL; its `sig` query parameter is the credential
+    webhook_url: SecretUrl  # the workflow's HTTP POST URL; its `sig` query parameter is the credential
 
 
 def card(notice: IncidentNotice) -> dict[str, Any]:
@@ -63,6 +63,6 @@ def message(notice: IncidentNotice) -> dict[str, Any]:
 
 def deliver(notice: IncidentNotice, *, config: Config, context: DeliveryContext) -> Delivered:
     response = send_json(
-        context, method="POST", url=config.url.get_secret_value(), json=message(notice), what="Teams workflow"
+        context, method="POST", url=config.webhook_url.get_secret_value(), json=message(notice), what="Teams workflow"
     )
     return Delivered(detail=f"HTTP {response.status_code}")
