@@ -35,8 +35,12 @@ def register(app: typer.Typer) -> None:
             # Throwaway data: losing it on power failure costs nothing, so skip the per-commit fsync.
             # The URL is always explicit, so OPENCONDUCTOR_DATABASE_URL never sends a replay into a live database.
             scratch_url = f"sqlite:///{Path(scratch) / 'replay.db'}"
+            # A replay re-lives past alerts: it must never page anyone, so no notification targets.
             settings = settings_for(
-                database_url or scratch_url, Path(scratch), sqlite_synchronous="FULL" if database_url else "NORMAL"
+                database_url or scratch_url,
+                Path(scratch),
+                sqlite_synchronous="FULL" if database_url else "NORMAL",
+                notifications_file=None,
             )
             platform = create_platform(settings)
             out = assignments.open("wb") if assignments else None
