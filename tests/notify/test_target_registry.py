@@ -51,3 +51,14 @@ def test_config_must_be_an_object() -> None:
     with pytest.raises(InvalidPayload) as caught:
         parse_config("webhook", ["https://host/x"])
     assert caught.value.problems[0].field == "config"
+
+
+def test_a_problem_of_the_whole_config_is_named_by_the_prefix() -> None:
+    raw = {"host": "smtp.example.com", "from": "oc@example.com", "to": ["a@example.com"], "username": "u"}
+    with pytest.raises(InvalidPayload) as caught:
+        parse_config("email", raw, prefix="targets[0].config.")
+    assert [problem.field for problem in caught.value.problems] == ["targets[0].config.password"]
+    raw = {"base_url": "https://example.atlassian.net", "project_key": "OPS", "email": "a@b.c"}
+    with pytest.raises(InvalidPayload) as caught:
+        parse_config("jira", raw, prefix="targets[3].config.")
+    assert [problem.field for problem in caught.value.problems] == ["targets[3].config"]
