@@ -14,6 +14,7 @@ from starlette.concurrency import run_in_threadpool
 from openconductor.api.errors import install_error_handlers
 from openconductor.api.routers import (
     alerts,
+    compat,
     feedback,
     health,
     incidents,
@@ -58,6 +59,7 @@ def create_app(platform: Platform, *, run_sweeper: bool = True) -> FastAPI:
     install_error_handlers(app)
     for router in (
         integrations.router,  # first: /integrations/<slug>/tokens is not a token
+        compat.router,  # vendor-compatible paths, before /integrations/<slug>/<token>
         mappings.router,  # before ingest: /integrations/mapping/<name> would also match /integrations/<slug>/<token>
         ingest.router,
         alerts.router,

@@ -23,11 +23,10 @@ from openconductor.api.body import read_body
 from openconductor.api.deps import get_platform
 from openconductor.api.errors import ApiError, decode_json
 from openconductor.api.schemas import AlertCreate, ErrorPublic, IngestAccepted
-from openconductor.core.errors import FieldProblem, InvalidPayload
+from openconductor.core.errors import FieldProblem
 from openconductor.core.models import AlertEvent
 from openconductor.core.timeutil import utcnow
 from openconductor.ingest.base import ControlReply, IncomingRequest, Parser, reject_unstorable
-from openconductor.ingest.integrations import pagerduty
 from openconductor.ingest.registry import INTEGRATIONS, get_integration
 from openconductor.ingest.signatures import check_signature
 from openconductor.service import Outcome, Platform
@@ -73,15 +72,17 @@ async def receive(
     hooks: ModuleType | None = None,
     path_token: str | None = None,
     body_token: Callable[[Any], str | None] | None = None,
+    empty_body: Any = None,
 ) -> Received:
     """Read, authenticate, parse and ingest one request; returns only after the alerts are durable.
 
     `hooks` is the integration module when it may define SIGNATURE, verify, control or reply (see
-    ingest/registry.py); `body_token` finds a token inside the payload for tools that carry one there.
+    ingest/registry.py); `body_token` finds a token inside the payload for tools that carry one there;
+    `empty_body`, when given, is the payload of a request without a body (for APIs where it is optional).
     """
     started = time.perf_counter()
     body = await read_body(request, limit=platform.settings.max_body_bytes)
-    payload = decode_json(body)
+    payload = empty_body if empty_body is not None and not body.strip() else decode_json(body)
     reject_unstorable(payload)
     presented = path_token or presented_token(request) or (body_token(payload) if body_token else None)
     token = platform.tokens.authenticate(integration, presented)
@@ -119,14 +120,15 @@ async def receive(
 
 
 def presented_token(request: Request) -> str | None:
-    """A token from `Authorization: Bearer`, `X-OpenConductor-Token`, or HTTP basic auth (the password,
-    else the user name), for tools that can only put credentials in the URL."""
+    """A token from `Authorization: Bearer`, `X-OpenConductor-Token`, HTTP basic auth (the password, else
+    the user name, for tools that can only put credentials in the URL), or `Authorization: GenieKey`
+    (tools that send to Opsgenie's API)."""
     header = request.headers.get("x-openconductor-token")
     if header:
         return header.strip()
     authorization = request.headers.get("authorization", "")
     scheme, _, credentials = authorization.partition(" ")
-    if scheme.lower() == "bearer" and credentials.strip():
+    if scheme.lower() in ("bearer", "geniekey") and credentials.strip():
         return credentials.strip()
     if scheme.lower() == "basic":
         try:
@@ -162,37 +164,6 @@ def accepted_body(outcomes: list[Outcome]) -> dict[str, Any]:
 async def create_alerts(request: Request, platform: Platform = Depends(get_platform)) -> JSONResponse:
     generic = INTEGRATIONS["generic"]
     return answer(await receive(request, platform, integration="generic", parse=generic.parse))
-
-
-def _routing_key(payload: Any) -> str | None:
-    key = payload.get("routing_key") if isinstance(payload, dict) else None
-    return key if isinstance(key, str) and key else None
-
-
-@router.post(
-    "/integrations/pagerduty/v2/enqueue",
-    status_code=202,
-    operation_id="pagerduty_enqueue",
-    summary="PagerDuty Events API v2 compatible: trigger, acknowledge, resolve by dedup_key",
-)
-async def pagerduty_enqueue(request: Request, platform: Platform = Depends(get_platform)) -> JSONResponse:
-    """The token may also be the event's `routing_key`, the way PagerDuty's own integration keys work."""
-    try:
-        received = await receive(
-            request, platform, integration="pagerduty", parse=pagerduty.parse, body_token=_routing_key
-        )
-    except (InvalidPayload, ApiError) as error:
-        problems = error.problems
-        errors = [p.message() for p in problems] or [str(getattr(error, "message", error))]
-        status = error.status if isinstance(error, ApiError) and error.status == 413 else 400
-        platform.metrics.rejected.labels(error.error if isinstance(error, ApiError) else "invalid_payload").inc()
-        return JSONResponse(
-            {"status": "invalid event", "message": "Event object is invalid", "errors": errors}, status_code=status
-        )
-    return JSONResponse(
-        {"status": "success", "message": "Event processed", "dedup_key": pagerduty.dedup_key_of(received.events[0])},
-        status_code=202,
-    )
 
 
 def _integration(slug: str) -> ModuleType:
