@@ -22,9 +22,22 @@ from openconductor.core.models import AlertEvent
 from openconductor.ingest.registry import INTEGRATIONS
 
 PAYLOADS = Path(__file__).parent.parent / "ingest" / "payloads"
-RECORDED: dict[str, list[Any]] = {
-    tool: [json.loads(path.read_text()) for path in sorted((PAYLOADS / tool).glob("*.json"))] for tool in INTEGRATIONS
-}
+# batch.json of a tool that sends one alert per request is a burst: several request bodies, each fuzzed on its
+# own. Kubernetes' batch.json is one request (an array of events), as in tests/ingest/test_recorded_payloads.py.
+ARRAY_BATCHES = frozenset({"kubernetes"})
+
+
+def recorded_requests(tool: str) -> list[Any]:
+    bodies: list[Any] = []
+    for path in sorted((PAYLOADS / tool).glob("*.json")):
+        payload = json.loads(path.read_text())
+        one_per_request = bool(getattr(INTEGRATIONS[tool], "ONE_ALERT_PER_REQUEST", ""))
+        burst = path.stem == "batch" and one_per_request and tool not in ARRAY_BATCHES
+        bodies.extend(payload if burst else [payload])
+    return bodies
+
+
+RECORDED: dict[str, list[Any]] = {tool: recorded_requests(tool) for tool in INTEGRATIONS}
 # Every integration at its own endpoint; these two also have a shorter or vendor-compatible one.
 ENDPOINTS = {slug: f"/api/v1/integrations/{slug}" for slug in INTEGRATIONS} | {
     "generic": "/api/v1/alerts",
