@@ -12,6 +12,7 @@ from __future__ import annotations
 import math
 from collections import deque
 from dataclasses import dataclass, field
+from operator import itemgetter
 from typing import Any
 
 Entity = tuple[str, str]
@@ -38,6 +39,10 @@ class CooccurrenceModel:
     pair_events: float = 0.0
     recent: deque[tuple[float, Entity]] = field(default_factory=deque)
     last_decay: float | None = None
+    # Every component that may have a partner with `min_support` (a superset: counts only grow between
+    # decays, which recount it). Fewer than 0.1% of pairs reach the support, so most onsets skip the
+    # scan of their partners for evidence altogether.
+    _supported: set[Entity] = field(default_factory=set, init=False, repr=False, compare=False)
 
     def observe(self, entity: Entity, at: float) -> None:
         """Count one onset of `entity` at `at` (epoch seconds) and its pairs with recent onsets."""
@@ -50,17 +55,30 @@ class CooccurrenceModel:
         self.total += 1.0
         counted: set[Entity] = {entity}
         limit = self.settings.recent_limit
+        trim_above = self.settings.max_partners * 2
+        floor = self.settings.min_support
         pairs = self.pairs
-        mine = pairs.setdefault(entity, {})
-        # The hot path of learning: the body of _add_pair, written out for the common amount of one.
+        supported = self._supported
+        mine = pairs.get(entity)
+        if mine is None:
+            mine = pairs[entity] = {}
+        # The hot path of learning: the body of _add_pair and the size check of _trim, written out
+        # for the common amount of one (about 24 pairs per onset).
         for _, other in reversed(recent):
             if other in counted:
                 continue
             counted.add(other)
-            mine[other] = mine.get(other, 0.0) + 1.0
-            theirs = pairs.setdefault(other, {})
-            theirs[entity] = theirs.get(entity, 0.0) + 1.0
-            self._trim(other, theirs)
+            count = mine[other] = mine.get(other, 0.0) + 1.0
+            if count >= floor:
+                supported.add(entity)
+            theirs = pairs.get(other)
+            if theirs is None:
+                theirs = pairs[other] = {}
+            count = theirs[entity] = theirs.get(entity, 0.0) + 1.0
+            if count >= floor:
+                supported.add(other)
+            if len(theirs) > trim_above:
+                self._trim(other, theirs)
             self.pair_events += 1.0
             if len(counted) > limit:
                 break
@@ -71,12 +89,15 @@ class CooccurrenceModel:
         for x, y in ((a, b), (b, a)):
             partners = self.pairs.setdefault(x, {})
             partners[y] = partners.get(y, 0.0) + amount
+            if partners[y] >= self.settings.min_support:
+                self._supported.add(x)
             self._trim(x, partners)
 
     def _trim(self, entity: Entity, partners: dict[Entity, float]) -> None:
         if len(partners) > self.settings.max_partners * 2:
-            # Keep the strongest partners only: bounded memory per component.
-            keep = sorted(partners.items(), key=lambda item: -item[1])[: self.settings.max_partners]
+            # Keep the strongest partners only: bounded memory per component. A reverse sort is
+            # stable too, so ties keep their order as with a key of minus the count.
+            keep = sorted(partners.items(), key=itemgetter(1), reverse=True)[: self.settings.max_partners]
             self.pairs[entity] = dict(keep)
 
     def pmi(self, a: Entity, b: Entity) -> tuple[float, float] | None:
@@ -103,6 +124,8 @@ class CooccurrenceModel:
 
     def supported_partners(self, entity: Entity) -> list[Entity]:
         """Partners seen together at least `min_support` times: the only ones PMI can accept."""
+        if entity not in self._supported:
+            return []
         floor = self.settings.min_support
         return [partner for partner, count in self.pairs.get(entity, {}).items() if count >= floor]
 
@@ -129,20 +152,15 @@ class CooccurrenceModel:
         self.last_decay = at
         self.total *= factor
         self.pair_events *= factor
-        for table in (self.onsets,):
-            for key in list(table):
-                table[key] *= factor
-                if table[key] < 0.05:
-                    del table[key]
-        for nested in (self.pairs, self.vetoes):
-            for key in list(nested):
-                inner = nested[key]
-                for other in list(inner):
-                    inner[other] *= factor
-                    if inner[other] < 0.05:
-                        del inner[other]
-                if not inner:
-                    del nested[key]
+        # Rebuilt rather than updated in place (same values, same order): this walks every pair.
+        self.onsets = _faded(self.onsets, factor)
+        self.pairs = _faded_nested(self.pairs, factor)
+        self.vetoes = _faded_nested(self.vetoes, factor)
+        self._count_supported()
+
+    def _count_supported(self) -> None:
+        floor = self.settings.min_support
+        self._supported = {key for key, inner in self.pairs.items() if any(v >= floor for v in inner.values())}
 
     def to_document(self) -> dict[str, Any]:
         """The model as plain JSON. Pairs seen together fewer than PERSISTED_MIN_PAIR times are left
@@ -174,4 +192,15 @@ class CooccurrenceModel:
         model.total = float(document.get("total", 0.0))
         model.pair_events = float(document.get("pair_events", 0.0))
         model.last_decay = document.get("last_decay")
+        model._count_supported()
         return model
+
+
+def _faded(counts: dict[Entity, float], factor: float) -> dict[Entity, float]:
+    """`counts` times `factor`, without those that fell below 0.05."""
+    return {key: faded for key, value in counts.items() if (faded := value * factor) >= 0.05}
+
+
+def _faded_nested(nested: dict[Entity, dict[Entity, float]], factor: float) -> dict[Entity, dict[Entity, float]]:
+    faded = {key: _faded(inner, factor) for key, inner in nested.items()}
+    return {key: inner for key, inner in faded.items() if inner}
