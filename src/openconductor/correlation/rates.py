@@ -23,7 +23,7 @@ class UsualRates:
         self.storm_min_components = storm_min_components
         self._onsets: dict[Entity, tuple[datetime, int]] = {}
         self._kinds: dict[TemplateKey, tuple[datetime, int]] = {}
-        self._storms: dict[TemplateKey, deque[tuple[datetime, Entity]]] = {}
+        self._storms: dict[TemplateKey, _StormWindow] = {}
 
     def count_onset(self, entity: Entity, at: datetime) -> None:
         first, count = self._onsets.get(entity, (at, 0))
@@ -47,14 +47,14 @@ class UsualRates:
 
         The usual rate matters: in a large estate some kinds (high CPU somewhere) fire on several
         hosts every minute, and grouping those would merge unrelated problems."""
-        window = self._storms.setdefault(kind, deque())
-        horizon = at - self.storm_window
-        while window and window[0][0] < horizon:
-            window.popleft()
-        window.append((at, entity))
+        window = self._storms.get(kind)
+        if window is None:
+            window = self._storms[kind] = _StormWindow()
+        window.slide(at - self.storm_window)
+        window.add(at, entity)
         first_seen, total = self._kinds.get(kind, (at, 0))
         self._kinds[kind] = (first_seen, total + 1)
-        components = len({member for _, member in window})
+        components = len(window.components)
         if components < self.storm_min_components:
             return False
         observed_for = (at - first_seen).total_seconds()
@@ -64,6 +64,36 @@ class UsualRates:
         return components >= 4 * usual + 3
 
     def forget_quiet_kinds(self, now: datetime) -> None:
-        quiet = [kind for kind, window in self._storms.items() if not window or window[-1][0] < now - self.storm_window]
+        horizon = now - self.storm_window
+        quiet = [kind for kind, window in self._storms.items() if window.quiet_since(horizon)]
         for kind in quiet:
             del self._storms[kind]
+
+
+class _StormWindow:
+    """One kind's onsets within the storm window, with how many each component has there, so the
+    number of components is a length instead of a set built on every onset."""
+
+    __slots__ = ("components", "onsets")
+
+    def __init__(self) -> None:
+        self.onsets: deque[tuple[datetime, Entity]] = deque()
+        self.components: dict[Entity, int] = {}
+
+    def add(self, at: datetime, entity: Entity) -> None:
+        self.onsets.append((at, entity))
+        self.components[entity] = self.components.get(entity, 0) + 1
+
+    def slide(self, horizon: datetime) -> None:
+        """Drop the onsets before `horizon`."""
+        onsets, components = self.onsets, self.components
+        while onsets and onsets[0][0] < horizon:
+            _, entity = onsets.popleft()
+            left = components[entity] - 1
+            if left:
+                components[entity] = left
+            else:
+                del components[entity]
+
+    def quiet_since(self, horizon: datetime) -> bool:
+        return not self.onsets or self.onsets[-1][0] < horizon

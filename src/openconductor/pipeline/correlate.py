@@ -54,7 +54,7 @@ class CorrelationEngine:
         )
         # The order incidents were opened (or adopted) in: ties between candidates go to the first.
         self._opened_order: dict[str, int] = {}
-        self._last_scan: datetime | None = None
+        self._next_scan: datetime | None = None
 
     # -- the stage ---------------------------------------------------------------------------
 
@@ -336,14 +336,18 @@ class CorrelationEngine:
                 and alert.severity.rank >= self.settings.min_severity_to_raise_alone.rank
             ):
                 self._raise(incident, now, batch)
-        if self._last_scan is not None and now - self._last_scan < _SCAN_EVERY:
+        if self._next_scan is not None and now < self._next_scan:
             return
-        self._last_scan = now
+        self._next_scan = now + _SCAN_EVERY
+        # One cut-off per window instead of a subtraction per incident: the scan walks them all.
+        quiet_before = now - self.lifecycle.quiet_period
+        forget_before = now - self.keep_resolved_for
+        resolved = IncidentStatus.RESOLVED
         for incident in list(self.state.incidents.values()):
-            if incident.status is not IncidentStatus.RESOLVED:
-                if now - incident.last_seen_at > self.lifecycle.quiet_period:
+            if incident.status is not resolved:
+                if incident.last_seen_at < quiet_before:
                     self._resolve(incident, now, "quiet", batch)
-            elif incident.resolved_at is not None and now - incident.resolved_at > self.keep_resolved_for:
+            elif incident.resolved_at is not None and incident.resolved_at < forget_before:
                 self._prune(incident)
         self.rates.forget_quiet_kinds(now)
 

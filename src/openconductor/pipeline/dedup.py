@@ -25,7 +25,7 @@ class Deduplicate:
         # A firing alert with no news for this long leaves the working set (it stays in the
         # database, still firing); without it, alerts whose resolve never arrives grow memory forever.
         self.forget_firing_after = forget_firing_after
-        self._last_scan: datetime | None = None
+        self._next_scan: datetime | None = None
 
     def __call__(self, items: list[Item], batch: Batch) -> list[Item]:
         for item in items:
@@ -115,13 +115,18 @@ class Deduplicate:
         alert.flapping = len(alert.transitions) >= self.settings.flap_threshold
 
     def sweep(self, now: datetime, batch: Batch) -> None:
-        if self._last_scan is not None and now - self._last_scan < _SCAN_EVERY:
+        if self._next_scan is not None and now < self._next_scan:
             return
-        self._last_scan = now
-        for alert in list(self.state.alerts_by_fingerprint.values()):
-            idle = now - alert.last_seen_at
-            if alert.status is AlertStatus.RESOLVED:
-                if idle > self.settings.refire_window:
-                    self.state.forget_alert(alert)
-            elif idle > self.forget_firing_after:
-                self.state.forget_alert(alert)
+        self._next_scan = now + _SCAN_EVERY
+        # One cut-off per window instead of an idle time per alert (`now - seen > window` is
+        # `seen < now - window`): the scan walks the whole working set.
+        resolved_before = now - self.settings.refire_window
+        firing_before = now - self.forget_firing_after
+        resolved = AlertStatus.RESOLVED
+        idle = [
+            alert
+            for alert in self.state.alerts_by_fingerprint.values()
+            if alert.last_seen_at < (resolved_before if alert.status is resolved else firing_before)
+        ]
+        for alert in idle:
+            self.state.forget_alert(alert)

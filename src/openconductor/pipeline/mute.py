@@ -23,7 +23,7 @@ _FORGET_EVERY = timedelta(minutes=1)
 class Mute:
     def __init__(self, state: PipelineState) -> None:
         self.state = state
-        self._last_forget: datetime | None = None
+        self._next_forget: datetime | None = None
 
     def __call__(self, items: list[Item], batch: Batch) -> list[Item]:
         for item in items:
@@ -47,7 +47,7 @@ class Mute:
             batch.changes.count("suppressed")
 
     def sweep(self, now: datetime, batch: Batch) -> None:
-        if self._last_forget is not None and now - self._last_forget < _FORGET_EVERY:
+        if self._next_forget is not None and now < self._next_forget:
             return
-        self._last_forget = now
+        self._next_forget = now + _FORGET_EVERY
         self.state.silences.forget_ended(now)
