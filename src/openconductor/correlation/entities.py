@@ -10,7 +10,7 @@ topology, the first candidate that names a known component wins.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Hashable, Iterable
 from urllib.parse import urlsplit
 
 from openconductor.core.models import Alert
@@ -119,10 +119,21 @@ def candidate_names(alert: Alert) -> list[str]:
     # Alarm and check names often start with their subject: "<host>-CPUUtilization-high", "<host>/HTTP".
     for text in (labels.get("AlarmName"), alert.title):
         if text:
-            head = text.split("/")[0].split(" ")[0]
+            head = first_word(text)
             if head and head.lower() not in names:
                 names.append(head.lower())
     return names
+
+
+def first_word(text: str) -> str:
+    """What an alarm or check name starts with: the text before the first '/' and space."""
+    return text.partition("/")[0].partition(" ")[0]
+
+
+def identity(alert: Alert) -> Hashable:
+    """Everything `candidate_names` and `infer_environment` read from an alert: alerts with equal
+    identities have the same candidate names and environment (the title counts by its first word)."""
+    return (alert.service, alert.resource, alert.environment, first_word(alert.title), tuple(alert.labels.items()))
 
 
 def environment_words(values: Iterable[str | None]) -> str | None:

@@ -17,9 +17,9 @@ from typing import Any
 from openconductor.config.settings import Settings
 from openconductor.core.ids import new_id
 from openconductor.core.models import Alert, AlertStatus, Incident, IncidentStatus
+from openconductor.correlation.components import Components
 from openconductor.correlation.context import AlertFacts, IncidentIndex
 from openconductor.correlation.cooccurrence import CooccurrenceModel, Entity
-from openconductor.correlation.entities import candidate_names, infer_environment, longest_known_prefix
 from openconductor.correlation.evidence import Link, gather_links
 from openconductor.correlation.policy import EffectivePolicy, PolicyBook
 from openconductor.correlation.rates import UsualRates
@@ -43,6 +43,7 @@ class CorrelationEngine:
             load_topology(self.settings.topology_file) if self.settings.topology_file else None
         )
         self.policies = PolicyBook(self.settings)
+        self.components = Components(self.topology, default_environment=self.settings.default_environment)
         self.miner = TemplateMiner()
         self.cooccurrence = CooccurrenceModel()
         self.index = IncidentIndex()
@@ -153,26 +154,9 @@ class CorrelationEngine:
         return UsualRates.chance(rate, gap)
 
     def _facts_for(self, alert: Alert, *, learn: bool = True) -> AlertFacts:
-        environment = infer_environment(alert) or ""
-        names = candidate_names(alert)
-        entity: Entity | None = None
-        if self.topology is not None:
-            entity = self.topology.resolve(
-                names, environment or None, default_environment=self.settings.default_environment
-            )
-            if entity is None:
-                for text in names[-2:]:
-                    prefix = longest_known_prefix(text, self.topology.knows)
-                    if prefix:
-                        entity = self.topology.resolve(
-                            [prefix], environment or None, default_environment=self.settings.default_environment
-                        )
-                        if entity:
-                            break
-        if entity is None:
-            entity = (environment, names[0] if names else alert.fingerprint)
-        known = None if learn else self.miner.match(alert.title)
-        template = (known or self.miner.learn(alert.title)).template_id
+        entity = self.components.of(alert)
+        known = self.miner.match(alert.title) if not learn else None
+        template = known.template_id if known is not None else self.miner.learn_id(alert.title)
         arrival = alert.last_seen_at
         # Chronic is judged at first sight (received_at), so a restart does not make an alert chronic.
         chronic = alert.received_at - alert.starts_at > self.settings.chronic_after
@@ -417,3 +401,4 @@ class CorrelationEngine:
     def set_topology(self, topology: Topology | None) -> None:
         self.topology = topology
         self.policies.clear_cache()
+        self.components.set_topology(topology)

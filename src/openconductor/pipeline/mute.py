@@ -37,7 +37,9 @@ class Mute:
         # The pipeline clock, which deduplication has just moved to this event's arrival: the same
         # time every other window is measured in, so a replay is muted as live traffic was.
         at = self.state.clock or item.event.received_at
-        silence = self.state.silences.suppressing(alert, at)
+        silences = self.state.silences
+        # With no silence at all (the usual case) there is nothing to look up.
+        silence = silences.suppressing(alert, at) if len(silences) else None
         suppressed_by = silence.id if silence is not None else None
         if alert.suppressed_by == suppressed_by:
             return

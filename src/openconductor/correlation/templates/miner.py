@@ -7,12 +7,18 @@ online merge of templates that become equal once their variable positions are ig
 from __future__ import annotations
 
 import hashlib
+import operator
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from openconductor.correlation.templates.masking import WILDCARD, MaskedText, mask_text
 
 STATE_VERSION = 1
+
+# Alert titles repeat (about 7,000 distinct titles in 37,000 onsets of the enterprise simulation), and
+# masking is a pure function of the text: each distinct title is masked once while it stays recent.
+_masked = lru_cache(maxsize=16_384)(mask_text)
 
 
 @dataclass(frozen=True)
@@ -70,7 +76,15 @@ class TemplateMiner:
         return len(self._clusters)
 
     def learn(self, text: str) -> TemplateMatch:
-        masked = mask_text(text)
+        cluster, masked = self._learn(text)
+        return self._result(cluster, masked)
+
+    def learn_id(self, text: str) -> str:
+        """`learn(text).template_id`, without working out the template's text and parameters."""
+        return self._learn(text)[0].template_id
+
+    def _learn(self, text: str) -> tuple[_Cluster, MaskedText]:
+        masked = _masked(text)
         key = _leaf_key(masked.tokens)
         leaf = self._leaves.setdefault(key, {})
         cluster = self._best_cluster(leaf, masked.tokens)
@@ -87,11 +101,11 @@ class TemplateMiner:
                 cluster.tokens = generalised
                 cluster = self._merge_equivalent(leaf, cluster)
             self._touch(leaf, cluster)
-        return self._result(cluster, masked)
+        return cluster, masked
 
     def match(self, text: str) -> TemplateMatch | None:
         """The template `text` belongs to, without learning from it or changing recency."""
-        masked = mask_text(text)
+        masked = _masked(text)
         leaf = self._leaves.get(_leaf_key(masked.tokens))
         if not leaf:
             return None
@@ -251,18 +265,20 @@ class TemplateMiner:
 
 
 def _similarity(template: list[str], tokens: tuple[str, ...]) -> float:
+    """Share of the compared slots where the message has the template's word.
+
+    A slot where both sides already have a variable says nothing about the kind and is not compared.
+    A slot the template learned to vary counts against a concrete word, as in Drain, so that a
+    template cannot swallow every message of its length once it has generalised a few times."""
     if len(template) != len(tokens):
         return 0.0
-    same = compared = 0
-    for expected, seen in zip(template, tokens, strict=True):
-        if expected == seen:
-            if expected == WILDCARD:
-                # Both sides already know this slot is a variable: it says nothing about the kind.
-                continue
-            same += 1
-        # A slot the template learned to vary counts against a concrete word, as in Drain, so that a
-        # template cannot swallow every message of its length once it has generalised a few times.
-        compared += 1
+    # Counted with map() rather than a loop over pairs: this runs for every template of a leaf.
+    same = sum(map(operator.eq, template, tokens))
+    compared = len(template)
+    if WILDCARD in template and WILDCARD in tokens:
+        both_vary = sum(1 for expected, seen in zip(template, tokens, strict=True) if expected == seen == WILDCARD)
+        same -= both_vary
+        compared -= both_vary
     return same / compared if compared else 1.0
 
 
