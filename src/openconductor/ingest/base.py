@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+import hashlib
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -252,6 +253,34 @@ def require_object(payload: Any, *, what: str) -> Mapping[str, Any]:
     if not isinstance(payload, Mapping):
         raise InvalidPayload([FieldProblem("body", f"a JSON object ({what})", describe(payload))])
     return payload
+
+
+def parse_each(
+    items: Iterable[Any], parse_one: Callable[[int, Any], AlertEvent | list[AlertEvent]]
+) -> list[AlertEvent]:
+    """The events `parse_one(index, item)` makes of every item; the problems of all failing items are raised at once."""
+    events: list[AlertEvent] = []
+    problems: list[FieldProblem] = []
+    for index, item in enumerate(items):
+        try:
+            parsed = parse_one(index, item)
+        except InvalidPayload as error:
+            problems.extend(error.problems)
+            continue
+        if isinstance(parsed, list):
+            events.extend(parsed)
+        else:
+            events.append(parsed)
+    if problems:
+        raise InvalidPayload(problems)
+    return events
+
+
+def bounded_fingerprint(prefix: str, key: str) -> str:
+    """`<prefix><key>`, or `<prefix>sha256:<hex digest of key>` when that would not fit the fingerprint column."""
+    if len(prefix) + len(key) <= IDENTITY_LIMITS["fingerprint"]:
+        return f"{prefix}{key}"
+    return f"{prefix}sha256:{hashlib.sha256(key.encode()).hexdigest()}"
 
 
 def build_event(

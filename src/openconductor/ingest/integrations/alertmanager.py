@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from openconductor.core.errors import FieldProblem, InvalidPayload
 from openconductor.core.models import AlertEvent, AlertStatus
@@ -20,8 +20,10 @@ from openconductor.ingest.base import (
     ProblemCollector,
     build_event,
     describe,
+    parse_each,
     require_object,
 )
+from openconductor.ingest.fields import first_label, first_label_name
 
 INFO = IntegrationInfo(
     slug="alertmanager",
@@ -34,17 +36,19 @@ INFO = IntegrationInfo(
 SERVICE_LABELS = ("service", "app", "app_kubernetes_io_name", "job")
 RESOURCE_LABELS = ("instance", "pod", "host", "hostname", "node")
 ENVIRONMENT_LABELS = ("environment", "env", "stage")
-# Alertmanager writes this zero time as endsAt of firing alerts.
+_CONVENTIONS = (("service", SERVICE_LABELS), ("resource", RESOURCE_LABELS), ("environment", ENVIRONMENT_LABELS))
+# Alertmanager (and Grafana) write this zero time as endsAt of firing alerts.
 _ZERO_TIME_PREFIX = "0001-01-01"
 _FINGERPRINT_PREFIX = "alertmanager:"
 
 
-def first_label(labels: Mapping[str, str], names: tuple[str, ...]) -> str | None:
-    for name in names:
-        value = labels.get(name)
-        if value:
-            return value
-    return None
+class AlertState(NamedTuple):
+    """An alert's status, times and fingerprint, as checked by alert_state."""
+
+    status: AlertStatus
+    starts_at: datetime | None
+    ends_at: datetime | None
+    fingerprint: str | None
 
 
 def parse(payload: Any, *, received_at: datetime) -> list[AlertEvent]:
@@ -53,24 +57,17 @@ def parse(payload: Any, *, received_at: datetime) -> list[AlertEvent]:
     if not isinstance(alerts, list):
         raise InvalidPayload([FieldProblem("alerts", "an array of alerts", describe(alerts))])
     external_url = body.get("externalURL") if isinstance(body.get("externalURL"), str) else None
-    events: list[AlertEvent] = []
-    problems: list[FieldProblem] = []
-    for index, alert in enumerate(alerts):
-        try:
-            events.append(_parse_alert(alert, index=index, received_at=received_at, external_url=external_url))
-        except InvalidPayload as error:
-            problems.extend(error.problems)
-    if problems:
-        raise InvalidPayload(problems)
-    return events
+    return parse_each(
+        alerts,
+        lambda index, alert: _parse_alert(alert, index=index, received_at=received_at, external_url=external_url),
+    )
 
 
-def _parse_alert(alert: Any, *, index: int, received_at: datetime, external_url: str | None) -> AlertEvent:
-    if not isinstance(alert, Mapping):
-        raise InvalidPayload([FieldProblem(f"alerts[{index}]", "an alert object", describe(alert))])
-    check = ProblemCollector(f"alerts[{index}].")
-    labels = check.string_map(alert, "labels")
-    annotations = check.string_map(alert, "annotations")
+def alert_state(
+    check: ProblemCollector, alert: Mapping[str, Any], labels: Mapping[str, str], *, fingerprint_prefix: str
+) -> AlertState:
+    """Status, startsAt, endsAt and fingerprint of an alert in Alertmanager's format, which Grafana's webhook shares,
+    and the conventional labels checked against the store's column widths."""
     status_word = (check.text(alert, "status") or "firing").lower()
     if status_word not in ("firing", "resolved"):
         check.add("status", "one of firing, resolved", status_word)
@@ -79,23 +76,35 @@ def _parse_alert(alert: Any, *, index: int, received_at: datetime, external_url:
     ends_at = None
     if not (isinstance(ends_raw, str) and ends_raw.startswith(_ZERO_TIME_PREFIX)):
         ends_at = check.timestamp(alert, "endsAt")
-    fingerprint = check.text(alert, "fingerprint", max_length=IDENTITY_LIMITS["fingerprint"] - len(_FINGERPRINT_PREFIX))
-    conventions = (("service", SERVICE_LABELS), ("resource", RESOURCE_LABELS), ("environment", ENVIRONMENT_LABELS))
-    for field, names in conventions:
-        name = next((name for name in names if labels.get(name)), None)
+    fingerprint = check.text(alert, "fingerprint", max_length=IDENTITY_LIMITS["fingerprint"] - len(fingerprint_prefix))
+    for field, names in _CONVENTIONS:
+        name = first_label_name(labels, names)
         if name is not None:
             check.within(f"labels.{name}", labels[name], IDENTITY_LIMITS[field])
+    status = AlertStatus.RESOLVED if status_word == "resolved" else AlertStatus.FIRING
+    return AlertState(
+        status=status,
+        starts_at=starts_at,
+        # A firing alert's endsAt is when it would expire or go stale, not an end.
+        ends_at=ends_at if status is AlertStatus.RESOLVED else None,
+        fingerprint=f"{fingerprint_prefix}{fingerprint}" if fingerprint else None,
+    )
+
+
+def _parse_alert(alert: Any, *, index: int, received_at: datetime, external_url: str | None) -> AlertEvent:
+    if not isinstance(alert, Mapping):
+        raise InvalidPayload([FieldProblem(f"alerts[{index}]", "an alert object", describe(alert))])
+    check = ProblemCollector(f"alerts[{index}].")
+    labels = check.string_map(alert, "labels")
+    annotations = check.string_map(alert, "annotations")
+    state = alert_state(check, alert, labels, fingerprint_prefix=_FINGERPRINT_PREFIX)
     generator_url = check.text(alert, "generatorURL")
     check.raise_if_any()
-    status = AlertStatus.RESOLVED if status_word == "resolved" else AlertStatus.FIRING
-    if status is AlertStatus.FIRING:
-        # A firing alert's endsAt is Alertmanager's expiry guess, not an end.
-        ends_at = None
     title = annotations.get("summary") or labels.get("alertname") or "Alertmanager alert"
     links = {"generator_url": generator_url or "", "alertmanager_url": external_url or ""}
     return build_event(
         source="alertmanager",
-        status=status,
+        status=state.status,
         severity=map_severity(labels.get("severity")),
         title=title,
         description=annotations.get("description", ""),
@@ -104,9 +113,9 @@ def _parse_alert(alert: Any, *, index: int, received_at: datetime, external_url:
         environment=first_label(labels, ENVIRONMENT_LABELS),
         labels=labels,
         annotations={**annotations, **{key: value for key, value in links.items() if value}},
-        starts_at=starts_at,
-        ends_at=ends_at,
-        fingerprint=f"{_FINGERPRINT_PREFIX}{fingerprint}" if fingerprint else None,
+        starts_at=state.starts_at,
+        ends_at=state.ends_at,
+        fingerprint=state.fingerprint,
         received_at=received_at,
         raw=alert,
     )
