@@ -6,7 +6,6 @@ the target resource id gives subscription, resource group, provider, type and na
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
@@ -17,10 +16,12 @@ from openconductor.ingest.base import (
     IDENTITY_LIMITS,
     IntegrationInfo,
     ProblemCollector,
+    bounded_fingerprint,
     build_event,
     describe,
     require_object,
 )
+from openconductor.ingest.fields import first_label_name
 
 INFO = IntegrationInfo(
     slug="azure_monitor",
@@ -93,8 +94,8 @@ def parse(payload: Any, *, received_at: datetime) -> list[AlertEvent]:
 
     target = parse_resource_id(targets[0]) if targets else {}
     resource = items[0] if items else target.get("resource_name")
-    service_key = next((key for key in SERVICE_PROPERTIES if properties.get(key)), None)
-    environment_key = next((key for key in ENVIRONMENT_PROPERTIES if properties.get(key)), None)
+    service_key = first_label_name(properties, SERVICE_PROPERTIES)
+    environment_key = first_label_name(properties, ENVIRONMENT_PROPERTIES)
     service = properties[service_key] if service_key else target.get("resource_group") or texts["targetResourceGroup"]
     environment = properties[environment_key] if environment_key else None
     identity = ProblemCollector("data.")
@@ -147,7 +148,7 @@ def parse(payload: Any, *, received_at: datetime) -> list[AlertEvent]:
             annotations={key: value for key, value in annotations.items() if value},
             starts_at=fired_at,
             ends_at=(resolved_at or received_at) if status is AlertStatus.RESOLVED else None,
-            fingerprint=_fingerprint(alert_id),
+            fingerprint=bounded_fingerprint(_PREFIX, alert_id),
             received_at=received_at,
             raw=body,
         )
@@ -176,12 +177,6 @@ def parse_resource_id(resource_id: str) -> dict[str, str]:
     elif "resource_group" in parts and lowered[-2:-1] == ["resourcegroups"]:
         parts["resource_name"] = parts["resource_group"]
     return parts
-
-
-def _fingerprint(alert_id: str) -> str:
-    if len(_PREFIX) + len(alert_id) <= IDENTITY_LIMITS["fingerprint"]:
-        return f"{_PREFIX}{alert_id}"
-    return f"{_PREFIX}sha256:{hashlib.sha256(alert_id.encode()).hexdigest()}"
 
 
 def _strings(check: ProblemCollector, obj: Mapping[str, Any], key: str) -> list[str]:

@@ -6,9 +6,9 @@ as prefixed labels, epoch-second start and end times, and links back to the cons
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Mapping
-from datetime import UTC, datetime
+from contextlib import suppress
+from datetime import datetime
 from typing import Any
 
 from openconductor.core.errors import FieldProblem, InvalidPayload
@@ -18,10 +18,12 @@ from openconductor.ingest.base import (
     IDENTITY_LIMITS,
     IntegrationInfo,
     ProblemCollector,
+    bounded_fingerprint,
     build_event,
     describe,
     require_object,
 )
+from openconductor.ingest.fields import first_label_name, from_epoch
 
 INFO = IntegrationInfo(
     slug="gcp_monitoring",
@@ -100,10 +102,10 @@ def parse(payload: Any, *, received_at: datetime) -> list[AlertEvent]:
     documentation, doc_subject, doc_links = _documentation(check, incident)
 
     user = {**groups["policy_user_labels"], **groups["metadata.user_labels"]}
-    service_key = next((key for key in USER_SERVICE_LABELS if user.get(key)), None)
-    resource_key = next((key for key in SERVICE_RESOURCE_LABELS if groups["resource.labels"].get(key)), None)
+    service_key = first_label_name(user, USER_SERVICE_LABELS)
+    resource_key = first_label_name(groups["resource.labels"], SERVICE_RESOURCE_LABELS)
     service = user[service_key] if service_key else groups["resource.labels"][resource_key] if resource_key else None
-    environment_key = next((key for key in USER_ENVIRONMENT_LABELS if user.get(key)), None)
+    environment_key = first_label_name(user, USER_ENVIRONMENT_LABELS)
     environment = user[environment_key] if environment_key else None
     resource_where, resource_value = next(
         (
@@ -176,17 +178,11 @@ def parse(payload: Any, *, received_at: datetime) -> list[AlertEvent]:
             annotations={key: value for key, value in annotations.items() if value},
             starts_at=started_at,
             ends_at=(ended_at or received_at) if status is AlertStatus.RESOLVED else None,
-            fingerprint=_fingerprint(incident_id),
+            fingerprint=bounded_fingerprint(_PREFIX, incident_id),
             received_at=received_at,
             raw=body,
         )
     ]
-
-
-def _fingerprint(incident_id: str) -> str:
-    if len(_PREFIX) + len(incident_id) <= IDENTITY_LIMITS["fingerprint"]:
-        return f"{_PREFIX}{incident_id}"
-    return f"{_PREFIX}sha256:{hashlib.sha256(incident_id.encode()).hexdigest()}"
 
 
 def _epoch(check: ProblemCollector, incident: Mapping[str, Any], key: str) -> datetime | None:
@@ -195,12 +191,10 @@ def _epoch(check: ProblemCollector, incident: Mapping[str, Any], key: str) -> da
     if value is None or value == 0 or value == "":
         return None
     if isinstance(value, (int, float, str)) and not isinstance(value, bool):
-        try:
-            seconds = float(value)
-            if seconds > 0:
-                return datetime.fromtimestamp(seconds, tz=UTC)
-        except (ValueError, OverflowError, OSError):
-            pass
+        with suppress(ValueError, OverflowError):
+            when = from_epoch(value, unit="seconds") if float(value) > 0 else None
+            if when is not None:
+                return when
     check.add(key, "epoch seconds such as 1767607200", value)
     return None
 

@@ -13,6 +13,7 @@ from urllib.parse import quote
 
 from openconductor.core.models import AlertEvent
 from openconductor.ingest.base import IntegrationInfo
+from openconductor.ingest.fields import join_url
 from openconductor.ingest.integrations.nagios import Dialect, parse_notification
 
 INFO = IntegrationInfo(
@@ -29,10 +30,9 @@ ONE_ALERT_PER_REQUEST = "Icinga 2 runs the NotificationCommand once per notifica
 
 def _icingaweb_link(base: str, host: str, service: str | None) -> str:
     # Icinga DB Web's detail pages; the older monitoring module is being retired.
-    root = base.rstrip("/")
     if service is None:
-        return f"{root}/icingadb/host?name={quote(host, safe='')}"
-    return f"{root}/icingadb/service?name={quote(service, safe='')}&host.name={quote(host, safe='')}"
+        return join_url(base, f"icingadb/host?name={quote(host, safe='')}")
+    return join_url(base, f"icingadb/service?name={quote(service, safe='')}&host.name={quote(host, safe='')}")
 
 
 ICINGA2 = Dialect(source="icinga2", service_key="service_name", ui_key="icingaweb2_url", link=_icingaweb_link)

@@ -7,7 +7,6 @@ for a problem, its acknowledgement and its recovery. The Icinga 2 integration sh
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
@@ -15,7 +14,15 @@ from typing import Any
 from urllib.parse import quote
 
 from openconductor.core.models import AlertEvent, AlertStatus, Severity
-from openconductor.ingest.base import IDENTITY_LIMITS, IntegrationInfo, ProblemCollector, build_event, require_object
+from openconductor.ingest.base import (
+    IDENTITY_LIMITS,
+    IntegrationInfo,
+    ProblemCollector,
+    bounded_fingerprint,
+    build_event,
+    require_object,
+)
+from openconductor.ingest.fields import join_url
 
 INFO = IntegrationInfo(
     slug="nagios",
@@ -73,8 +80,8 @@ class Dialect:
 def _cgi_link(base: str, host: str, service: str | None) -> str:
     # extinfo.cgi shows one host (type=1) or one service (type=2) with its state, comments and history.
     if service is None:
-        return f"{base.rstrip('/')}/extinfo.cgi?type=1&host={quote(host, safe='')}"
-    return f"{base.rstrip('/')}/extinfo.cgi?type=2&host={quote(host, safe='')}&service={quote(service, safe='')}"
+        return join_url(base, f"extinfo.cgi?type=1&host={quote(host, safe='')}")
+    return join_url(base, f"extinfo.cgi?type=2&host={quote(host, safe='')}&service={quote(service, safe='')}")
 
 
 NAGIOS = Dialect(source="nagios", service_key="service_description", ui_key="nagios_url", link=_cgi_link)
@@ -152,7 +159,8 @@ def parse_notification(payload: Any, *, received_at: datetime, dialect: Dialect)
         ),
         starts_at=None if resolved else starts_or_ends,
         ends_at=(starts_or_ends or received_at) if resolved else None,
-        fingerprint=_fingerprint(dialect.source, identity),
+        # Host and service names may together exceed what the store keeps; a digest of them is as stable.
+        fingerprint=bounded_fingerprint(f"{dialect.source}:", identity),
         received_at=received_at,
         raw=payload,
     )
@@ -204,11 +212,3 @@ def _annotations(texts: Mapping[str, str], *, host: str, service_check: str | No
         annotations[dialect.ui_key] = base
         annotations["url"] = dialect.link(base, host, service_check)
     return annotations
-
-
-def _fingerprint(source: str, identity: str) -> str:
-    fingerprint = f"{source}:{identity}"
-    if len(fingerprint) <= IDENTITY_LIMITS["fingerprint"]:
-        return fingerprint
-    # Host and service names may together exceed what the store keeps; a digest of them is as stable.
-    return f"{source}:sha256:{hashlib.sha256(identity.encode()).hexdigest()}"

@@ -7,7 +7,6 @@ and details become labels.
 
 from __future__ import annotations
 
-import hashlib
 import uuid
 from collections.abc import Mapping
 from datetime import datetime
@@ -21,16 +20,13 @@ from openconductor.ingest.base import (
     ControlReply,
     IntegrationInfo,
     ProblemCollector,
+    bounded_fingerprint,
     build_event,
     describe,
     require_object,
 )
-from openconductor.ingest.integrations.alertmanager import (
-    ENVIRONMENT_LABELS,
-    RESOURCE_LABELS,
-    SERVICE_LABELS,
-    first_label,
-)
+from openconductor.ingest.fields import first_label, first_label_name, tag_labels
+from openconductor.ingest.integrations.alertmanager import ENVIRONMENT_LABELS, RESOURCE_LABELS, SERVICE_LABELS
 
 INFO = IntegrationInfo(
     slug="opsgenie",
@@ -63,7 +59,8 @@ def parse(payload: Any, *, received_at: datetime) -> list[AlertEvent]:
         check.add("priority", "one of P1, P2, P3, P4, P5", priority)
     texts = {key: check.text(body, key) or "" for key in ("description", "entity", "source", "user", "note")}
     details = check.string_map(body, "details")
-    labels = {**_tags(check, body), **details}
+    # Tags are `key:value` (or `key=value`); a plain tag is a label with the value "".
+    labels = {**tag_labels(_strings(check, body, "tags"), separators=":="), **details}
     recipients = {key: _recipients(check, body, key) for key in ("responders", "visibleTo")}
     actions = _strings(check, body, "actions")
     service = first_label(labels, SERVICE_LABELS)
@@ -104,20 +101,14 @@ def parse(payload: Any, *, received_at: datetime) -> list[AlertEvent]:
         labels=labels,
         annotations={name: value for name, value in annotations.items() if value},
         ends_at=received_at if status is AlertStatus.RESOLVED else None,
-        # Without an alias Opsgenie creates a new alert every time; so does OpenConductor.
-        fingerprint=fingerprint_of(key) if key else f"{_PREFIX}{uuid.uuid4().hex}",
+        # Without an alias Opsgenie creates a new alert every time; so does OpenConductor. An alias too long
+        # for the fingerprint column (Opsgenie allows 512 characters) is hashed.
+        fingerprint=bounded_fingerprint(_PREFIX, key) if key else f"{_PREFIX}{uuid.uuid4().hex}",
         received_at=received_at,
         raw=body,
     )
     event.acknowledge = action == "acknowledge"
     return [event]
-
-
-def fingerprint_of(alias: str) -> str:
-    """`opsgenie:<alias>`; an alias too long for the fingerprint column (Opsgenie allows 512) is hashed."""
-    if len(_PREFIX) + len(alias) <= IDENTITY_LIMITS["fingerprint"]:
-        return f"{_PREFIX}{alias}"
-    return f"{_PREFIX}sha256:{hashlib.sha256(alias.encode()).hexdigest()}"
 
 
 def path_request(body: Any, *, action: str, identifier: str, identifier_type: str | None) -> dict[str, Any]:
@@ -139,17 +130,6 @@ def reply(events: list[AlertEvent]) -> ControlReply:
     return ControlReply(
         status=202, body={"result": "Request will be processed", "took": 0.0, "requestId": str(uuid.uuid4())}
     )
-
-
-def _tags(check: ProblemCollector, body: Mapping[str, Any]) -> dict[str, str]:
-    """Tags as labels: `key:value` (or `key=value`) gives label `key`, a plain tag a label with value ""."""
-    labels: dict[str, str] = {}
-    for tag in _strings(check, body, "tags"):
-        separator = ":" if ":" in tag else "="
-        key, _, value = tag.partition(separator)
-        if key.strip():
-            labels[key.strip()] = value.strip()
-    return labels
 
 
 def _strings(check: ProblemCollector, body: Mapping[str, Any], key: str) -> list[str]:
@@ -196,7 +176,7 @@ def _recipients(check: ProblemCollector, body: Mapping[str, Any], key: str) -> s
 
 def _where(labels: Mapping[str, str], details: Mapping[str, str], names: tuple[str, ...]) -> str:
     """The request field a service, resource or environment came from, to name it in a problem."""
-    name = next((name for name in names if labels.get(name)), None)
+    name = first_label_name(labels, names)
     if name is None:
         return "entity"
     return f"details.{name}" if name in details else "tags"

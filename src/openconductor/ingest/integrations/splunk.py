@@ -7,9 +7,8 @@ for it, or its incident goes quiet. Fingerprint from the app, search name and th
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Mapping
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from openconductor.core.errors import FieldProblem, InvalidPayload
@@ -20,10 +19,12 @@ from openconductor.ingest.base import (
     IDENTITY_LIMITS,
     IntegrationInfo,
     ProblemCollector,
+    bounded_fingerprint,
     build_event,
     describe,
     require_object,
 )
+from openconductor.ingest.fields import first_label_name, from_epoch
 
 INFO = IntegrationInfo(
     slug="splunk",
@@ -135,9 +136,7 @@ def _fingerprint(texts: Mapping[str, str], row: Mapping[str, str]) -> str | None
         key = f"sid:{texts['sid']}"
     else:
         return None
-    if len(_PREFIX) + len(key) <= IDENTITY_LIMITS["fingerprint"]:
-        return f"{_PREFIX}{key}"
-    return f"{_PREFIX}sha256:{hashlib.sha256(key.encode()).hexdigest()}"
+    return bounded_fingerprint(_PREFIX, key)
 
 
 def _time(value: str) -> datetime | None:
@@ -146,10 +145,9 @@ def _time(value: str) -> datetime | None:
     text = value.strip()
     if not text:
         return None
-    try:
-        return datetime.fromtimestamp(float(text), tz=UTC)
-    except (ValueError, OverflowError, OSError):
-        pass
+    epoch = from_epoch(text, unit="seconds")
+    if epoch is not None:
+        return epoch
     try:
         return parse_rfc3339(text)
     except ValueError:
@@ -157,4 +155,5 @@ def _time(value: str) -> datetime | None:
 
 
 def _first(row: Mapping[str, str], names: tuple[str, ...]) -> str | None:
-    return next((name for name in names if row.get(name, "").strip()), None)
+    """The first of `names` the row has a value for; a blank value is none."""
+    return first_label_name(row, names, strip=True)
