@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from openconductor.core.models import AlertEvent, AlertStatus, Severity
 from openconductor.ingest.base import IDENTITY_LIMITS, IntegrationInfo, ProblemCollector, build_event, require_object
+from openconductor.ingest.fields import epoch_time, filled, first_label, tag_labels
 
 INFO = IntegrationInfo(
     slug="dynatrace",
@@ -52,7 +53,7 @@ _FINGERPRINT_PREFIX = "dynatrace:problem:"
 def parse(payload: Any, *, received_at: datetime) -> list[AlertEvent]:
     body = require_object(payload, what="a Dynatrace problem notification as in docs/integrations/dynatrace.md")
     check = ProblemCollector()
-    texts = {key: _filled(check.text(body, key)) for key in _TEXTS}
+    texts = {key: filled(check.text(body, key), placeholder=_PLACEHOLDER) for key in _TEXTS}
     pid = texts["PID"] or texts["ProblemID"]
     if pid is None:
         check.add("PID", "a non-empty string (or ProblemID)", body.get("PID"))
@@ -64,19 +65,22 @@ def parse(payload: Any, *, received_at: datetime) -> list[AlertEvent]:
     entities = _entities(check, body.get("ImpactedEntities"))
     details_key, details = _details(check, body)
     labels = _tags(texts["Tags"], details)
-    service = next((labels[name] for name in SERVICE_TAGS if labels.get(name)), None)
-    service = service or next((name for kind, name in entities if kind in SERVICE_TYPES), None)
+    tagged_service = first_label(labels, SERVICE_TAGS)
+    service = tagged_service or next((name for kind, name in entities if kind in SERVICE_TYPES), None)
     resource = next((name for kind, name in entities if kind not in SERVICE_TYPES), None)
-    environment = next((labels[name] for name in ENVIRONMENT_TAGS if labels.get(name)), None)
+    environment = first_label(labels, ENVIRONMENT_TAGS)
     for field, value, where in (
-        ("service", service, "Tags" if any(labels.get(n) for n in SERVICE_TAGS) else "ImpactedEntities"),
+        ("service", service, "Tags" if tagged_service else "ImpactedEntities"),
         ("resource", resource, "ImpactedEntities"),
         ("environment", environment, "Tags"),
     ):
         if value is not None:
             check.within(where, value, IDENTITY_LIMITS[field])
-    starts_at = _epoch_ms(check, details, f"{details_key}.startTime")
-    ends_at = _epoch_ms(check, details, f"{details_key}.endTime")
+    # The details' startTime and endTime are epoch milliseconds; -1 means "not ended".
+    times = {
+        key: epoch_time(check, details, key, unit="milliseconds", field=f"{details_key}.{key}", no_time=(-1,))
+        for key in ("startTime", "endTime")
+    }
     check.raise_if_any()
     assert pid is not None
     status = _STATES[state]
@@ -109,8 +113,8 @@ def parse(payload: Any, *, received_at: datetime) -> list[AlertEvent]:
             environment=environment,
             labels=labels,
             annotations=annotations,
-            starts_at=starts_at,
-            ends_at=(ends_at or received_at) if status is AlertStatus.RESOLVED else None,
+            starts_at=times["startTime"],
+            ends_at=(times["endTime"] or received_at) if status is AlertStatus.RESOLVED else None,
             fingerprint=f"{_FINGERPRINT_PREFIX}{pid}",
             received_at=received_at,
             raw=body,
@@ -131,12 +135,6 @@ _TEXTS = (
     "ProblemDetailsText",
     "Tags",
 )
-
-
-def _filled(value: str | None) -> str | None:
-    if value is None or not value.strip() or _PLACEHOLDER.fullmatch(value.strip()):
-        return None
-    return value.strip()
 
 
 def _entities(check: ProblemCollector, value: Any) -> list[tuple[str, str]]:
@@ -174,11 +172,7 @@ def _details(check: ProblemCollector, body: Mapping[str, Any]) -> tuple[str, Map
 
 def _tags(text: str | None, details: Mapping[str, Any]) -> dict[str, str]:
     """{Tags} ("env:prod, team:shop, critical") as labels; when it is empty, the details' entity tags."""
-    labels: dict[str, str] = {}
-    for tag in (text or "").split(","):
-        key, _, value = tag.strip().partition(":")
-        if key.strip():
-            labels[key.strip()] = value.strip()
+    labels = tag_labels(text or "")
     if labels:
         return labels
     for key in ("tagsOfAffectedEntities", "entityTags"):
@@ -195,18 +189,3 @@ def _root_cause(details: Mapping[str, Any]) -> str | None:
     if isinstance(cause, Mapping) and isinstance(cause.get("name"), str):
         return cause["name"] or None
     return None
-
-
-def _epoch_ms(check: ProblemCollector, details: Mapping[str, Any], field: str) -> datetime | None:
-    """The details' startTime/endTime (`field` names it), epoch milliseconds; -1 means "not ended"."""
-    value = details.get(field.rpartition(".")[2])
-    if value is None or value == -1:
-        return None
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        check.add(field, "epoch milliseconds (a number)", value)
-        return None
-    try:
-        return datetime.fromtimestamp(value / 1000, UTC)
-    except (OverflowError, OSError, ValueError):
-        check.add(field, "epoch milliseconds between the years 1 and 9999", value)
-        return None

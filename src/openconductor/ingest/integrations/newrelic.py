@@ -7,11 +7,12 @@ impacted entities give the resource (or service), entity tags become labels; iss
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from openconductor.core.models import AlertEvent, AlertStatus, Severity
 from openconductor.ingest.base import IDENTITY_LIMITS, IntegrationInfo, ProblemCollector, build_event, require_object
+from openconductor.ingest.fields import epoch_time, first_label
 
 INFO = IntegrationInfo(
     slug="newrelic",
@@ -53,10 +54,14 @@ def parse(payload: Any, *, received_at: datetime) -> list[AlertEvent]:
     names = {key: _strings(check, body, key) for key in _LISTS}
     tags = _tags(check, body.get("tags"))
     service, resource = _placement(check, body, names["impactedEntities"], tags)
-    environment = next((tags[name] for name in ENVIRONMENT_TAGS if tags.get(name)), None)
+    environment = first_label(tags, ENVIRONMENT_TAGS)
     if environment is not None:
         check.within("tags", environment, IDENTITY_LIMITS["environment"])
-    times = {key: _epoch_ms(check, body, key) for key in ("createdAt", "activatedAt", "updatedAt", "closedAt")}
+    # New Relic's timestamps are epoch milliseconds, a number or its text.
+    times = {
+        key: epoch_time(check, body, key, unit="milliseconds", digits=True, no_time=("",))
+        for key in ("createdAt", "activatedAt", "updatedAt", "closedAt")
+    }
     check.raise_if_any()
     assert issue_id is not None and state is not None
     status = _STATES[state]
@@ -156,7 +161,7 @@ def _placement(
     check: ProblemCollector, body: Mapping[str, Any], impacted: list[str], tags: Mapping[str, str]
 ) -> tuple[str | None, str | None]:
     """(service, resource): from `entities` (typed) when sent, else the first impacted entity is the resource."""
-    tagged = next((tags[name] for name in SERVICE_TAGS if tags.get(name)), None)
+    tagged = first_label(tags, SERVICE_TAGS)
     service, resource = tagged, (impacted[0] if impacted else None)
     entities = body.get("entities")
     if isinstance(entities, list):
@@ -172,20 +177,3 @@ def _placement(
     if resource is not None:
         check.within("impactedEntities" if resource in impacted else "entities", resource, IDENTITY_LIMITS["resource"])
     return service, resource
-
-
-def _epoch_ms(check: ProblemCollector, body: Mapping[str, Any], key: str) -> datetime | None:
-    """New Relic's timestamps are epoch milliseconds (a number, or its text)."""
-    value = body.get(key)
-    if value is None or value == "":
-        return None
-    if isinstance(value, str) and value.strip().isdecimal():
-        value = int(value)
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        check.add(key, "epoch milliseconds (a number)", value)
-        return None
-    try:
-        return datetime.fromtimestamp(value / 1000, UTC)
-    except (OverflowError, OSError, ValueError):
-        check.add(key, "epoch milliseconds between the years 1 and 9999", value)
-        return None

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from openconductor.core.errors import FieldProblem, InvalidPayload
@@ -26,6 +26,7 @@ from openconductor.ingest.base import (
     describe,
     require_object,
 )
+from openconductor.ingest.fields import epoch_time
 
 INFO = IntegrationInfo(
     slug="sentry",
@@ -102,7 +103,7 @@ def _issue_alert(action: str, data: Mapping[str, Any], *, body: Mapping[str, Any
     found = _PROJECT_IN_URL.search(url or "")
     project = check.within("url", found.group(1), IDENTITY_LIMITS["service"]) if found else None
     title = check.text(event, "title") or check.text(event, "message")
-    started = check.timestamp(event, "datetime") or _epoch_seconds(check, event, "timestamp")
+    started = check.timestamp(event, "datetime") or epoch_time(check, event, "timestamp", unit="seconds")
     links = {name: check.text(event, key) for name, key in (("url", "web_url"), ("issue_api_url", "issue_url"))}
     for field, value in (("environment", environment), ("resource", resource)):
         if value is not None:
@@ -282,17 +283,3 @@ def _metadata_text(metadata: Any) -> str:
     kind, value = metadata.get("type"), metadata.get("value") or metadata.get("title")
     parts = [part for part in (kind, value) if isinstance(part, str) and part]
     return ": ".join(parts)
-
-
-def _epoch_seconds(check: ProblemCollector, obj: Mapping[str, Any], key: str) -> datetime | None:
-    value = obj.get(key)
-    if value is None:
-        return None
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        check.add(key, "epoch seconds (a number)", value)
-        return None
-    try:
-        return datetime.fromtimestamp(value, UTC)
-    except (OverflowError, OSError, ValueError):
-        check.add(key, "epoch seconds between the years 1 and 9999", value)
-        return None

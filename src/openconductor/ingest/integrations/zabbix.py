@@ -14,6 +14,7 @@ from typing import Any
 
 from openconductor.core.models import AlertEvent, AlertStatus, Severity
 from openconductor.ingest.base import IDENTITY_LIMITS, IntegrationInfo, ProblemCollector, build_event, require_object
+from openconductor.ingest.fields import add_tag_value, epoch_in_range, filled, first_label
 
 INFO = IntegrationInfo(
     slug="zabbix",
@@ -68,8 +69,8 @@ def parse(payload: Any, *, received_at: datetime) -> list[AlertEvent]:
     tags = _tags(check, body.get("event_tags"))
     host = _text(check, body, "host_name", limit=IDENTITY_LIMITS["resource"])
     host = host or _text(check, body, "host_host", limit=IDENTITY_LIMITS["resource"])
-    service = next((tags[name] for name in SERVICE_TAGS if tags.get(name)), None)
-    environment = next((tags[name] for name in ENVIRONMENT_TAGS if tags.get(name)), None)
+    service = first_label(tags, SERVICE_TAGS)
+    environment = first_label(tags, ENVIRONMENT_TAGS)
     for field, tag_value in (("service", service), ("environment", environment)):
         if tag_value is not None:
             check.within("event_tags", tag_value, IDENTITY_LIMITS[field])
@@ -126,16 +127,13 @@ _TEXTS = (
 
 
 def _text(check: ProblemCollector, body: Mapping[str, Any], key: str, *, limit: int | None = None) -> str | None:
-    value = check.text(body, key, max_length=limit)
-    if value is None or not value.strip() or _UNEXPANDED.fullmatch(value.strip()):
-        return None
-    return value.strip()
+    return filled(check.text(body, key, max_length=limit), placeholder=_UNEXPANDED)
 
 
 def _number(check: ProblemCollector, body: Mapping[str, Any], key: str, *, required: bool = False) -> int | None:
     """A macro that is a number: sent as a number by the media type, or as its text."""
     value = body.get(key)
-    if isinstance(value, str) and (not value.strip() or _UNEXPANDED.fullmatch(value.strip())):
+    if isinstance(value, str) and filled(value, placeholder=_UNEXPANDED) is None:
         value = None
     if value is None:
         if required:
@@ -174,8 +172,7 @@ def _tags(check: ProblemCollector, tags: Any) -> dict[str, str]:
         if not isinstance(name, str) or not name or not isinstance(value, (str, type(None))):
             check.add(f"event_tags[{index}]", "a {tag, value} object of strings", tag)
             continue
-        earlier, value = labels.get(name, ""), value or ""
-        labels[name] = f"{earlier},{value}" if earlier and value else earlier or value
+        add_tag_value(labels, name, value or "")
     return labels
 
 
@@ -184,11 +181,7 @@ def _when(check: ProblemCollector, body: Mapping[str, Any], prefix: str) -> date
     which Zabbix writes in the server's time zone; without a timestamp they are taken as UTC."""
     stamp = _number(check, body, f"{prefix}_timestamp")
     if stamp is not None:
-        try:
-            return datetime.fromtimestamp(stamp, UTC)
-        except (OverflowError, OSError, ValueError):
-            check.add(f"{prefix}_timestamp", "epoch seconds between the years 1 and 9999", stamp)
-            return None
+        return epoch_in_range(check, f"{prefix}_timestamp", stamp, unit="seconds")
     day, time = _text(check, body, f"{prefix}_date"), _text(check, body, f"{prefix}_time")
     if day is None or time is None:
         return None
