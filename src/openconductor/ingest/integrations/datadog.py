@@ -10,12 +10,13 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Mapping
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from openconductor.core.models import AlertEvent, AlertStatus, Severity
 from openconductor.core.severity import map_severity
 from openconductor.ingest.base import IDENTITY_LIMITS, IntegrationInfo, ProblemCollector, build_event, require_object
+from openconductor.ingest.fields import first_label, first_label_name, from_epoch, tag_labels
 
 INFO = IntegrationInfo(
     slug="datadog",
@@ -98,16 +99,19 @@ def parse(payload: Any, *, received_at: datetime) -> list[AlertEvent]:
     transition = value["alert_transition"] or (title_parts.group("transition") if title_parts else "")
     scope = value["alert_scope"] or (title_parts.group("scope") or "" if title_parts else "")
     name = (title_parts.group("name").strip() if title_parts else "") or value["title"] or value["alert_title"]
-    labels = {**tags_to_labels(value["tags"]), **tags_to_labels(scope)}
+    # Datadog tags (`env:prod,service:checkout,canary`) are taken as written, spaces around `:` included.
+    labels = {**tag_labels(value["tags"], strip=False), **tag_labels(scope, strip=False)}
 
     # The `host` tag names the host of the alert's group; $HOSTNAME the host of the event.
-    resource_tag = _first(labels, RESOURCE_TAGS[:1]) or (None if value["hostname"] else _first(labels, RESOURCE_TAGS))
+    resource_tag = first_label_name(labels, RESOURCE_TAGS[:1]) or (
+        None if value["hostname"] else first_label_name(labels, RESOURCE_TAGS)
+    )
     resource = labels[resource_tag] if resource_tag else value["hostname"] or None
     resource_where = f"tags.{resource_tag}" if resource_tag else "hostname"
     identity = {
-        "service": (f"tags.{_first(labels, SERVICE_TAGS)}", _value(labels, SERVICE_TAGS)),
+        "service": (f"tags.{first_label_name(labels, SERVICE_TAGS)}", first_label(labels, SERVICE_TAGS)),
         "resource": (resource_where, resource),
-        "environment": (f"tags.{_first(labels, ENVIRONMENT_TAGS)}", _value(labels, ENVIRONMENT_TAGS)),
+        "environment": (f"tags.{first_label_name(labels, ENVIRONMENT_TAGS)}", first_label(labels, ENVIRONMENT_TAGS)),
     }
     for field, (where, text) in identity.items():
         if text is not None:
@@ -156,17 +160,6 @@ def parse(payload: Any, *, received_at: datetime) -> list[AlertEvent]:
     ]
 
 
-def tags_to_labels(tags: str) -> dict[str, str]:
-    """Datadog tags (`env:prod,service:checkout,canary`) as labels; a tag without a value gets ""."""
-    labels: dict[str, str] = {}
-    for tag in tags.split(","):
-        tag = tag.strip()
-        key, _, tag_value = tag.partition(":")
-        if key:
-            labels[key] = tag_value
-    return labels
-
-
 def _severity(value: Mapping[str, str], title_parts: re.Match[str] | None, transition: str) -> Severity:
     priority = value["alert_priority"] or (title_parts.group("priority") or "" if title_parts else "")
     if priority:
@@ -198,23 +191,11 @@ def _epoch_ms(check: ProblemCollector, body: Mapping[str, Any], key: str) -> dat
     value = body.get(key)
     if value is None or value == "":
         return None
-    if isinstance(value, (str, int, float)) and not isinstance(value, bool):
-        try:
-            return datetime.fromtimestamp(float(value) / 1000, tz=UTC)
-        except (ValueError, OverflowError, OSError):
-            pass
-    check.add(key, "epoch milliseconds such as 1406662672000", value)
-    return None
-
-
-def _first(labels: Mapping[str, str], names: tuple[str, ...]) -> str | None:
-    """The first of `names` that has a non-empty label."""
-    return next((name for name in names if labels.get(name)), None)
-
-
-def _value(labels: Mapping[str, str], names: tuple[str, ...]) -> str | None:
-    name = _first(labels, names)
-    return labels[name] if name else None
+    number = isinstance(value, (str, int, float)) and not isinstance(value, bool)
+    when = from_epoch(value, unit="milliseconds") if number else None
+    if when is None:
+        check.add(key, "epoch milliseconds such as 1406662672000", value)
+    return when
 
 
 def _origin(url: str) -> str | None:

@@ -21,6 +21,7 @@ from openconductor.ingest.base import (
     describe,
     require_object,
 )
+from openconductor.ingest.fields import filled, first_label, tag_labels
 
 INFO = IntegrationInfo(
     slug="elastic",
@@ -51,24 +52,27 @@ def parse(payload: Any, *, received_at: datetime) -> list[AlertEvent]:
     check = ProblemCollector()
     rules = ProblemCollector("rule.")
     rule_id = rules.text(rule, "id", required=True, max_length=100)
-    rule_name = _filled(rules.text(rule, "name"))
-    rule_url = _filled(rules.text(rule, "url"))
-    space = _filled(rules.text(rule, "spaceId"))
+    # Mustache renders a variable the rule type does not set as "": filled() takes that as absent, and keeps
+    # what was rendered as it is (strip=False).
+    rule_name = filled(rules.text(rule, "name"), strip=False)
+    rule_url = filled(rules.text(rule, "url"), strip=False)
+    space = filled(rules.text(rule, "spaceId"), strip=False)
     tags = _tags(rules, rule.get("tags"))
     check.problems.extend(rules.problems)
     alerts = ProblemCollector("alert.")
-    alert_id = _filled(alerts.text(alert, "id"))
-    group = _filled(alerts.text(alert, "actionGroup"))
-    group_name = _filled(alerts.text(alert, "actionGroupName"))
+    alert_id = filled(alerts.text(alert, "id"), strip=False)
+    group = filled(alerts.text(alert, "actionGroup"), strip=False)
+    group_name = filled(alerts.text(alert, "actionGroupName"), strip=False)
     check.problems.extend(alerts.problems)
     texts = _context_texts(context)
     status = _status(check, body, group)
-    when = check.timestamp(body, "date") if _filled(body.get("date")) else None
-    kibana_url = _filled(check.text(body, "kibanaBaseUrl"))
-    severity_word = _filled(check.text(body, "severity"))
+    date = body.get("date")  # anything but an empty render is checked as a timestamp
+    when = check.timestamp(body, "date") if date and (not isinstance(date, str) or filled(date)) else None
+    kibana_url = filled(check.text(body, "kibanaBaseUrl"), strip=False)
+    severity_word = filled(check.text(body, "severity"), strip=False)
     labels = dict(tags)
-    service = texts.get("serviceName") or _first(labels, SERVICE_TAGS)
-    environment = texts.get("environment") or _first(labels, ENVIRONMENT_TAGS)
+    service = texts.get("serviceName") or first_label(labels, SERVICE_TAGS)
+    environment = texts.get("environment") or first_label(labels, ENVIRONMENT_TAGS)
     resource = texts.get("group")
     for field, value, where in (
         ("service", service, "context.serviceName" if texts.get("serviceName") else "rule.tags"),
@@ -125,13 +129,6 @@ def _section(body: Mapping[str, Any], name: str) -> Mapping[str, Any]:
     return value
 
 
-def _filled(value: Any) -> Any:
-    """Mustache renders a variable the rule type does not set as an empty string: treat it as absent."""
-    if isinstance(value, str) and not value.strip():
-        return None
-    return value
-
-
 def _scalar(value: Any) -> str:
     """A rendered variable as text; empty for absent, empty or structured values."""
     if isinstance(value, bool):
@@ -147,7 +144,7 @@ def _context_texts(context: Mapping[str, Any]) -> dict[str, str]:
 
 
 def _status(check: ProblemCollector, body: Mapping[str, Any], group: str | None) -> AlertStatus | None:
-    word = _filled(check.text(body, "status"))
+    word = filled(check.text(body, "status"), strip=False)
     if word is None:
         return AlertStatus.RESOLVED if (group or "").lower() == RECOVERED_GROUP else AlertStatus.FIRING
     if word.strip().lower() in _FIRING_WORDS:
@@ -163,21 +160,14 @@ def _tags(check: ProblemCollector, tags: Any) -> dict[str, str]:
     if tags is None:
         return {}
     if isinstance(tags, str):
-        items: list[Any] = tags.split(",")
-    elif isinstance(tags, list):
-        items = tags
-    else:
+        return tag_labels(tags)
+    if not isinstance(tags, list):
         check.add("tags", "a comma-separated string or an array of strings", tags)
         return {}
-    labels: dict[str, str] = {}
-    for index, tag in enumerate(items):
+    for index, tag in enumerate(tags):
         if not isinstance(tag, str):
             check.add(f"tags[{index}]", "a string", tag)
-            continue
-        key, _, value = tag.strip().partition(":")
-        if key.strip():
-            labels[key.strip()] = value.strip()
-    return labels
+    return tag_labels(tag for tag in tags if isinstance(tag, str))
 
 
 def _severity(word: str | None, labels: Mapping[str, str], group: str | None, group_name: str | None) -> Severity:
@@ -192,10 +182,6 @@ def _severity(word: str | None, labels: Mapping[str, str], group: str | None, gr
         if level.value in named:
             return level
     return Severity.UNKNOWN
-
-
-def _first(labels: Mapping[str, str], names: tuple[str, ...]) -> str | None:
-    return next((labels[name] for name in names if labels.get(name)), None)
 
 
 def _title(rule_name: str, alert_id: str | None) -> str:

@@ -21,6 +21,7 @@ from openconductor.ingest.base import (
     describe,
     require_object,
 )
+from openconductor.ingest.fields import add_tag_value, first_label
 
 INFO = IntegrationInfo(
     slug="uptime_kuma",
@@ -76,11 +77,13 @@ def parse(payload: Any, *, received_at: datetime) -> list[AlertEvent]:
     check.problems.extend(watched.problems)
     monitor_id = _monitor_id(check, monitor, heartbeat)
     resource = hostname or check.within("monitor.url", _url_host(url) or "", IDENTITY_LIMITS["resource"]) or None
-    service = _first(labels, SERVICE_TAGS) or _group(path_name)
-    environment = _first(labels, ENVIRONMENT_TAGS)
+    service = first_label(labels, SERVICE_TAGS) or _group(path_name)
+    environment = first_label(labels, ENVIRONMENT_TAGS)
     if service is not None:
         check.within(
-            "monitor.tags" if _first(labels, SERVICE_TAGS) else "monitor.pathName", service, IDENTITY_LIMITS["service"]
+            "monitor.tags" if first_label(labels, SERVICE_TAGS) else "monitor.pathName",
+            service,
+            IDENTITY_LIMITS["service"],
         )
     if environment is not None:
         check.within("monitor.tags", environment, IDENTITY_LIMITS["environment"])
@@ -162,8 +165,7 @@ def _tags(check: ProblemCollector, tags: Any) -> dict[str, str]:
             continue
         text = "" if value is None else str(value)
         # The same tag may be set several times with different values; keep them all.
-        earlier = labels.get(name, "")
-        labels[name] = f"{earlier},{text}" if earlier and text else earlier or text
+        add_tag_value(labels, name, text)
     return labels
 
 
@@ -187,10 +189,6 @@ def _annotations(heartbeat: Mapping[str, Any], *, url: str | None, msg: Any) -> 
         elif isinstance(value, (str, int, float)) and value != "":
             annotations[name] = str(value)
     return annotations
-
-
-def _first(labels: Mapping[str, str], names: tuple[str, ...]) -> str | None:
-    return next((labels[name] for name in names if labels.get(name)), None)
 
 
 def _url_host(url: str | None) -> str | None:
