@@ -35,6 +35,7 @@ from openconductor.ingest.base import (
     reject_unstorable,
     require_object,
 )
+from openconductor.ingest.fields import first_line
 
 INFO = IntegrationInfo(
     slug="cloudwatch",
@@ -222,7 +223,7 @@ def parse(payload: Any, *, received_at: datetime) -> list[AlertEvent]:
     alarm = _decode_alarm(message)
     if alarm is not None:
         return [_alarm_event(alarm, envelope=body, prefix="Message.", received_at=received_at)]
-    title = (subject or "").strip() or _first_line(message) or "Amazon SNS notification"
+    title = (subject or "").strip() or first_line(message) or "Amazon SNS notification"
     return [
         build_event(
             source=SOURCE,
@@ -237,12 +238,6 @@ def parse(payload: Any, *, received_at: datetime) -> list[AlertEvent]:
             raw=body,
         )
     ]
-
-
-def _first_line(text: str, limit: int = 200) -> str:
-    stripped = text.strip()
-    line = stripped.splitlines()[0].strip() if stripped else ""
-    return line if len(line) <= limit else line[: limit - 3].rstrip() + "..."
 
 
 def _decode_alarm(message: str) -> Mapping[str, Any] | None:

@@ -9,7 +9,14 @@ from typing import Any
 from openconductor.core.errors import FieldProblem, InvalidPayload
 from openconductor.core.models import AlertEvent, AlertStatus
 from openconductor.core.severity import map_severity
-from openconductor.ingest.base import IDENTITY_LIMITS, IntegrationInfo, ProblemCollector, build_event, describe
+from openconductor.ingest.base import (
+    IDENTITY_LIMITS,
+    IntegrationInfo,
+    ProblemCollector,
+    build_event,
+    describe,
+    parse_each,
+)
 
 INFO = IntegrationInfo(
     slug="generic",
@@ -24,22 +31,11 @@ _STATUSES = {"firing": AlertStatus.FIRING, "resolved": AlertStatus.RESOLVED}
 
 def parse(payload: Any, *, received_at: datetime) -> list[AlertEvent]:
     """Parse one object or an array of objects. Every problem in every element is reported at once."""
-    if isinstance(payload, list):
-        if not payload:
-            raise InvalidPayload([FieldProblem("body", "a non-empty array of alert objects", "an empty array")])
-        items = [(f"[{index}].", item) for index, item in enumerate(payload)]
-    else:
-        items = [("", payload)]
-    events: list[AlertEvent] = []
-    problems: list[FieldProblem] = []
-    for prefix, item in items:
-        try:
-            events.append(parse_one(item, received_at=received_at, prefix=prefix))
-        except InvalidPayload as error:
-            problems.extend(error.problems)
-    if problems:
-        raise InvalidPayload(problems)
-    return events
+    if not isinstance(payload, list):
+        return [parse_one(payload, received_at=received_at)]
+    if not payload:
+        raise InvalidPayload([FieldProblem("body", "a non-empty array of alert objects", "an empty array")])
+    return parse_each(payload, lambda index, item: parse_one(item, received_at=received_at, prefix=f"[{index}]."))
 
 
 def parse_one(item: Any, *, received_at: datetime, prefix: str = "") -> AlertEvent:

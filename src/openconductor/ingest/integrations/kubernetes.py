@@ -15,7 +15,15 @@ from typing import Any
 from openconductor.core.errors import FieldProblem, InvalidPayload
 from openconductor.core.models import AlertEvent, AlertStatus, Severity
 from openconductor.core.severity import map_severity
-from openconductor.ingest.base import IDENTITY_LIMITS, IntegrationInfo, ProblemCollector, build_event, describe
+from openconductor.ingest.base import (
+    IDENTITY_LIMITS,
+    IntegrationInfo,
+    ProblemCollector,
+    build_event,
+    describe,
+    parse_each,
+)
+from openconductor.ingest.fields import first_label
 
 INFO = IntegrationInfo(
     slug="kubernetes",
@@ -48,20 +56,9 @@ _REPLICASET = re.compile(r"(.+)-[a-z0-9]{6,10}")
 
 
 def parse(payload: Any, *, received_at: datetime) -> list[AlertEvent]:
-    if isinstance(payload, list):
-        items = [(f"[{index}].", item) for index, item in enumerate(payload)]
-    else:
-        items = [("", payload)]
-    events: list[AlertEvent] = []
-    problems: list[FieldProblem] = []
-    for prefix, item in items:
-        try:
-            events.extend(_parse_event(item, prefix=prefix, received_at=received_at))
-        except InvalidPayload as error:
-            problems.extend(error.problems)
-    if problems:
-        raise InvalidPayload(problems)
-    return events
+    if not isinstance(payload, list):
+        return _parse_event(payload, prefix="", received_at=received_at)
+    return parse_each(payload, lambda index, item: _parse_event(item, prefix=f"[{index}].", received_at=received_at))
 
 
 def _parse_event(event: Any, *, prefix: str, received_at: datetime) -> list[AlertEvent]:
@@ -97,7 +94,7 @@ def _parse_event(event: Any, *, prefix: str, received_at: datetime) -> list[Aler
     component = _text(event.get("reportingComponent")) or _text(source.get("component"))
     node = _text(source.get("host"))
     service = _service(kind or "", name or "", object_labels)
-    environment = next((object_labels[key] for key in ENVIRONMENT_LABELS if object_labels.get(key)), None) or cluster
+    environment = first_label(object_labels, ENVIRONMENT_LABELS) or cluster
     for field, value in (("service", service), ("environment", environment)):
         if value:
             check.within(_field_of(field, value, object_labels, cluster), value, IDENTITY_LIMITS[field])
@@ -168,7 +165,7 @@ def fingerprint_of(*, cluster: str, kind: str, namespace: str, name: str, reason
 
 def _service(kind: str, name: str, labels: Mapping[str, str]) -> str | None:
     """The workload an object belongs to: its app label, else the owner its generated name points at."""
-    labelled = next((labels[key] for key in SERVICE_LABELS if labels.get(key)), None)
+    labelled = first_label(labels, SERVICE_LABELS)
     if labelled:
         return labelled
     if kind in WORKLOAD_KINDS:

@@ -10,7 +10,7 @@ import hashlib
 import json
 import re
 from collections.abc import Mapping
-from datetime import UTC, datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from openconductor.core.errors import FieldProblem, InvalidPayload
@@ -25,6 +25,7 @@ from openconductor.ingest.base import (
     describe,
     require_object,
 )
+from openconductor.ingest.fields import first_line, from_epoch
 
 INFO = IntegrationInfo(
     slug="otlp",
@@ -60,7 +61,6 @@ _VOLATILE = (
     (re.compile(r"\s+"), " "),
 )
 _INTEGER = re.compile(r"-?\d{1,20}")
-_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 def reply(events: list[AlertEvent]) -> ControlReply:
@@ -143,7 +143,9 @@ def _record_event(
         return None
     service, environment = identity.get("service"), identity.get("environment")
     severity_text = record.get("severityText") if isinstance(record.get("severityText"), str) else ""
-    title = _title(text) or f"{severity_text or 'Log'} record from {service or 'an unknown service'}"
+    title = (
+        first_line(text, limit=MAX_TITLE) or f"{severity_text or 'Log'} record from {service or 'an unknown service'}"
+    )
     labels = {name: value for name, (value, _path) in resource_attributes.items()}
     labels.update({name: value for name, (value, _path) in attributes.items() if not name.startswith("exception.")})
     scope_name = scope.get("name")
@@ -191,12 +193,6 @@ def normalise(body: str) -> str:
     return text.strip()
 
 
-def _title(text: str) -> str:
-    stripped = text.strip()
-    line = stripped.splitlines()[0].strip() if stripped else ""
-    return line if len(line) <= MAX_TITLE else line[: MAX_TITLE - 3].rstrip() + "..."
-
-
 def _severity(check: ProblemCollector, record: Mapping[str, Any], where: str) -> Severity | None:
     """The alert severity of a record, or None when it is below WARN."""
     number = record.get("severityNumber")
@@ -224,11 +220,10 @@ def _time(check: ProblemCollector, record: Mapping[str, Any], key: str, where: s
     if isinstance(value, bool) or not isinstance(value, (int, str)) or not _INTEGER.fullmatch(str(value)):
         check.add(f"{where}.{key}", "nanoseconds since the epoch, as a string of digits", value)
         return None
-    try:
-        return _EPOCH + timedelta(microseconds=int(value) // 1000)
-    except OverflowError:
+    when = from_epoch(value, unit="nanoseconds")
+    if when is None:
         check.add(f"{where}.{key}", "nanoseconds since the epoch within years 1 to 9999", value)
-        return None
+    return when
 
 
 def _object(check: ProblemCollector, obj: Mapping[str, Any], key: str, where: str) -> Mapping[str, Any] | None:
