@@ -13,6 +13,7 @@ from openconductor.core.models import AlertEvent, AlertStatus, Severity
 from openconductor.ingest.base import IDENTITY_LIMITS, ProblemCollector, bounded_fingerprint, build_event, parse_each
 from openconductor.ingest.fields import (
     add_tag_value,
+    conventional_identity,
     epoch_in_range,
     epoch_time,
     filled,
@@ -116,6 +117,24 @@ def test_first_label_and_its_name_skip_empty_labels() -> None:
     assert first_label(labels, ("missing",)) is None
     assert first_label_name(labels, ("env", "job")) == "env"
     assert first_label_name(labels, ("env", "job"), strip=True) == "job"
+
+
+def test_conventional_identity_takes_the_first_name_with_a_value_and_checks_it_at_its_path() -> None:
+    check = ProblemCollector("Message.")
+    found = {
+        "ServiceName": ("", "Trigger.Dimensions[0].value"),
+        "Service": ("checkout", "Trigger.Dimensions[1].value"),
+        "InstanceId": ("i" * (IDENTITY_LIMITS["resource"] + 1), "Trigger.Dimensions[2].value"),
+    }
+    conventions = (
+        ("service", ("ServiceName", "Service")),
+        ("resource", ("InstanceId",)),
+        ("environment", ("Environment",)),
+    )
+    assert conventional_identity(check, found, conventions) == {"service": "checkout", "resource": None}
+    assert [(problem.field, problem.got) for problem in check.problems] == [
+        ("Message.Trigger.Dimensions[2].value", f"{IDENTITY_LIMITS['resource'] + 1} characters")
+    ]
 
 
 def test_filled_drops_empty_renders_and_unexpanded_placeholders() -> None:

@@ -8,7 +8,7 @@ from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime, timedelta
 from typing import Any, Literal
 
-from openconductor.ingest.base import ProblemCollector
+from openconductor.ingest.base import IDENTITY_LIMITS, ProblemCollector
 
 EpochUnit = Literal["seconds", "milliseconds", "nanoseconds"]
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
@@ -93,6 +93,23 @@ def first_label(labels: Mapping[str, str], names: Iterable[str]) -> str | None:
     """The value of the first of `names` with a non-empty label: a service, resource or environment by convention."""
     name = first_label_name(labels, names)
     return labels[name] if name is not None else None
+
+
+def conventional_identity(
+    check: ProblemCollector,
+    found: Mapping[str, tuple[str, str]],
+    conventions: Iterable[tuple[str, Iterable[str]]],
+) -> dict[str, str | None]:
+    """Service, resource, environment from the first conventional name with a value, checked at the value's path."""
+    # `found` maps a name to (its value, the field path of the value); `conventions` pairs each identity field
+    # with its names, most specific first, and sets the order in which problems are reported.
+    identity: dict[str, str | None] = {}
+    for field, names in conventions:
+        name = next((name for name in names if found.get(name, ("", ""))[0]), None)
+        if name is not None:
+            value, path = found[name]
+            identity[field] = check.within(path, value, IDENTITY_LIMITS[field])
+    return identity
 
 
 def filled(text: str | None, *, placeholder: re.Pattern[str] | None = None, strip: bool = True) -> str | None:

@@ -35,7 +35,7 @@ from openconductor.ingest.base import (
     reject_unstorable,
     require_object,
 )
-from openconductor.ingest.fields import first_line
+from openconductor.ingest.fields import conventional_identity, first_line
 
 INFO = IntegrationInfo(
     slug="cloudwatch",
@@ -281,16 +281,11 @@ def _alarm_event(
     account = check.text(alarm, "AWSAccountId")
     region_name = check.text(alarm, "Region")
     facts, dimensions = _trigger(check, alarm.get("Trigger"))
-    identity: dict[str, str | None] = {}
-    for field, names in (
-        ("service", SERVICE_DIMENSIONS),
-        ("resource", RESOURCE_DIMENSIONS),
-        ("environment", ENVIRONMENT_DIMENSIONS),
-    ):
-        found = next((dimension for dimension in names if dimensions.get(dimension, ("", ""))[0]), None)
-        if found is not None:
-            value, path = dimensions[found]
-            identity[field] = check.within(path, value, IDENTITY_LIMITS[field])
+    identity = conventional_identity(
+        check,
+        dimensions,
+        (("service", SERVICE_DIMENSIONS), ("resource", RESOURCE_DIMENSIONS), ("environment", ENVIRONMENT_DIMENSIONS)),
+    )
     if identity.get("resource") is None and dimensions:
         value, path = next(iter(dimensions.values()))
         identity["resource"] = check.within(path, value, IDENTITY_LIMITS["resource"]) if value else None

@@ -17,7 +17,6 @@ from openconductor.core.errors import FieldProblem, InvalidPayload
 from openconductor.core.models import AlertEvent, AlertStatus, Severity
 from openconductor.core.severity import map_severity
 from openconductor.ingest.base import (
-    IDENTITY_LIMITS,
     ControlReply,
     IntegrationInfo,
     ProblemCollector,
@@ -25,7 +24,7 @@ from openconductor.ingest.base import (
     describe,
     require_object,
 )
-from openconductor.ingest.fields import first_line, from_epoch
+from openconductor.ingest.fields import conventional_identity, first_line, from_epoch
 
 INFO = IntegrationInfo(
     slug="otlp",
@@ -133,12 +132,11 @@ def _record_event(
     for key, value in trace_ids.items():
         if value is not None and not isinstance(value, str):
             check.add(f"{where}.{'traceId' if key == 'trace_id' else 'spanId'}", "a hex string", value)
-    identity: dict[str, str | None] = {}
-    for field, keys in (("service", SERVICE_KEYS), ("environment", ENVIRONMENT_KEYS), ("resource", RESOURCE_KEYS)):
-        name = next((key for key in keys if resource_attributes.get(key, ("", ""))[0]), None)
-        if name is not None:
-            value, path = resource_attributes[name]
-            identity[field] = check.within(path, value, IDENTITY_LIMITS[field])
+    identity = conventional_identity(
+        check,
+        resource_attributes,
+        (("service", SERVICE_KEYS), ("environment", ENVIRONMENT_KEYS), ("resource", RESOURCE_KEYS)),
+    )
     if len(check.problems) > before:
         return None
     service, environment = identity.get("service"), identity.get("environment")
