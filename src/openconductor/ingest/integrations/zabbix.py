@@ -14,7 +14,7 @@ from typing import Any
 
 from openconductor.core.models import AlertEvent, AlertStatus, Severity
 from openconductor.ingest.base import IDENTITY_LIMITS, IntegrationInfo, ProblemCollector, build_event, require_object
-from openconductor.ingest.fields import add_tag_value, epoch_in_range, filled, first_label
+from openconductor.ingest.fields import add_tag_value, epoch_in_range, filled, first_label, join_url
 
 INFO = IntegrationInfo(
     slug="zabbix",
@@ -198,7 +198,7 @@ def _annotations(texts: Mapping[str, str | None], *, event_id: int, trigger_id: 
     if base:
         annotations["zabbix_url"] = base
         if trigger_id is not None:
-            annotations["url"] = f"{base}/tr_events.php?triggerid={trigger_id}&eventid={event_id}"
+            annotations["url"] = join_url(base, f"tr_events.php?triggerid={trigger_id}&eventid={event_id}")
     for key, name in (
         ("event_opdata", "operational_data"),
         ("event_recovery_id", "recovery_event_id"),
