@@ -8,6 +8,9 @@ Ids carry random bits, so each is replaced by the order it was first seen in.
     .venv/bin/python benchmarks/pipeline_digest.py FILE.jsonl [FILE.jsonl:TOPOLOGY.json ...] --out digest.json
 
 Two checkouts agree when their digests are equal; a change meant only to be faster must keep them equal.
+With a topology, compare runs made with the same PYTHONHASHSEED: `Topology.reach` follows each node's
+dependencies in set order, which varies between processes, so which of two equally close neighbours
+explains a link (and so a few groupings) can differ from one process to the next.
 """
 
 from __future__ import annotations

@@ -9,8 +9,8 @@ from openconductor.correlation.cooccurrence import Entity
 from openconductor.correlation.entities import candidate_names, identity, infer_environment, longest_known_prefix
 from openconductor.correlation.topology import Topology
 
-# Identities remembered at most; beyond this the memory is emptied and fills again.
-CACHE_SIZE = 65_536
+# Identities remembered at most (about 0.7 KB each); beyond this the memory is emptied and fills again.
+CACHE_SIZE = 16_384
 
 
 class Components:

@@ -152,10 +152,10 @@ class CooccurrenceModel:
         self.last_decay = at
         self.total *= factor
         self.pair_events *= factor
-        # Rebuilt rather than updated in place (same values, same order): this walks every pair.
+        # Each table rebuilt in one pass (same values, same order): this walks every pair.
         self.onsets = _faded(self.onsets, factor)
-        self.pairs = _faded_nested(self.pairs, factor)
-        self.vetoes = _faded_nested(self.vetoes, factor)
+        _fade_nested(self.pairs, factor)
+        _fade_nested(self.vetoes, factor)
         self._count_supported()
 
     def _count_supported(self) -> None:
@@ -201,6 +201,11 @@ def _faded(counts: dict[Entity, float], factor: float) -> dict[Entity, float]:
     return {key: faded for key, value in counts.items() if (faded := value * factor) >= 0.05}
 
 
-def _faded_nested(nested: dict[Entity, dict[Entity, float]], factor: float) -> dict[Entity, dict[Entity, float]]:
-    faded = {key: _faded(inner, factor) for key, inner in nested.items()}
-    return {key: inner for key, inner in faded.items() if inner}
+def _fade_nested(nested: dict[Entity, dict[Entity, float]], factor: float) -> None:
+    """Each inner table replaced in its place, one at a time, so the pairs are never held twice."""
+    for key in list(nested):
+        inner = _faded(nested[key], factor)
+        if inner:
+            nested[key] = inner
+        else:
+            del nested[key]
