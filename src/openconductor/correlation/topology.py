@@ -80,7 +80,9 @@ class Topology:
                 current, hops = frontier.popleft()
                 if hops == max_hops:
                     continue
-                for neighbour in edges.get(current, ()):
+                # Sorted: the order of `found` decides ties between equally good links later, and a
+                # set's order changes with the process's hash seed.
+                for neighbour in sorted(edges.get(current, ())):
                     if neighbour not in seen:
                         seen.add(neighbour)
                         found[neighbour] = min(found.get(neighbour, hops + 1), hops + 1)
