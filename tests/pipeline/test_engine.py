@@ -419,6 +419,9 @@ def test_learned_state_survives_a_restart(tmp_path: Path) -> None:
         assert before.cooccurrence.pairs[("prod", "postgres")][("prod", "api")] > 0
         learned_model, learned_templates = before.cooccurrence.to_document(), before.miner.templates()
         assert learned_templates
+        now = before.state.clock
+        usual_rate = before.rates.rate(("prod", "postgres"), now)
+        assert usual_rate > 0 and before.rates.to_document()["onsets"]
         platform.save_learned_state()
     finally:
         platform.store.close()
@@ -429,6 +432,8 @@ def test_learned_state_survives_a_restart(tmp_path: Path) -> None:
         assert isinstance(after, CorrelationEngine)
         assert after.cooccurrence.to_document() == learned_model
         assert after.miner.templates() == learned_templates
+        # The usual rates too: after a restart a busy component is still busy, not new.
+        assert after.rates.rate(("prod", "postgres"), now) == pytest.approx(usual_rate)
     finally:
         restarted.store.close()
 

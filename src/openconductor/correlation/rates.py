@@ -9,8 +9,10 @@ from __future__ import annotations
 import math
 from collections import deque
 from datetime import datetime, timedelta
+from typing import Any
 
 from openconductor.correlation.context import TemplateKey
+from openconductor.core.timeutil import format_rfc3339, parse_rfc3339
 from openconductor.correlation.cooccurrence import Entity
 
 # Until an hour has been seen, a rate is divided by an hour: nothing is called busy, or a storm, early.
@@ -62,6 +64,20 @@ class UsualRates:
             return False
         usual = total * self.storm_window.total_seconds() / observed_for
         return components >= 4 * usual + 3
+
+    def to_document(self) -> dict[str, Any]:
+        """The usual rates as plain JSON, so a restart does not make every component look quiet (and every
+        pair of its alerts look related) until an hour has passed. Components and kinds seen once are left
+        out: after a restart they count as new, which is what one sighting is worth."""
+        return {
+            "onsets": [[list(e), format_rfc3339(at), n] for e, (at, n) in self._onsets.items() if n > 1],
+            "kinds": [[list(k), format_rfc3339(at), n] for k, (at, n) in self._kinds.items() if n > 1],
+        }
+
+    def load_document(self, document: dict[str, Any]) -> None:
+        for target, key in ((self._onsets, "onsets"), (self._kinds, "kinds")):
+            for (first, second), at, count in document.get(key, []):
+                target[(first, second)] = (parse_rfc3339(at), int(count))
 
     def forget_quiet_kinds(self, now: datetime) -> None:
         horizon = now - self.storm_window

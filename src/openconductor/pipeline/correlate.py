@@ -373,13 +373,19 @@ class CorrelationEngine:
                 self.index.unlist(incident.id)
 
     def document(self) -> dict[str, Any]:
-        return {"templates": self.miner.to_dict(), "cooccurrence": self.cooccurrence.to_document()}
+        return {
+            "templates": self.miner.to_dict(),
+            "cooccurrence": self.cooccurrence.to_document(),
+            "rates": self.rates.to_document(),
+        }
 
     def load_document(self, document: dict[str, Any]) -> None:
         if "templates" in document:
             self.miner = TemplateMiner.from_dict(document["templates"])
         if "cooccurrence" in document:
             self.cooccurrence = CooccurrenceModel.from_document(document["cooccurrence"])
+        if "rates" in document:
+            self.rates.load_document(document["rates"])
 
     def alert_moved(self, alert: Alert, previous_id: str | None, target: Incident) -> None:
         """A person moved the alert: re-index it and learn from the correction (see pipeline/feedback.py)."""
