@@ -11,8 +11,8 @@ from collections import deque
 from datetime import datetime, timedelta
 from typing import Any
 
-from openconductor.correlation.context import TemplateKey
 from openconductor.core.timeutil import format_rfc3339, parse_rfc3339
+from openconductor.correlation.context import TemplateKey
 from openconductor.correlation.cooccurrence import Entity
 
 # Until an hour has been seen, a rate is divided by an hour: nothing is called busy, or a storm, early.
