@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import base64
 import json
+import time
 
 import pytest
 from fastapi.testclient import TestClient
@@ -110,17 +111,28 @@ GRAFANA_BODY = json.dumps(
 
 def test_a_signing_secret_makes_the_signature_required(client: TestClient) -> None:
     token = create_token(client, "grafana", signing_secret="grafana-shared-secret")["token"]
-    signed = sign(grafana.SIGNATURE, secret="grafana-shared-secret", body=GRAFANA_BODY, timestamp="1767607200")
+    now = str(int(time.time()))
+    signed = sign(grafana.SIGNATURE, secret="grafana-shared-secret", body=GRAFANA_BODY, timestamp=now)
     headers = {
         "Authorization": f"Bearer {token}",
         "X-Grafana-Alerting-Signature": signed,
-        "X-Grafana-Alerting-Timestamp": "1767607200",
+        "X-Grafana-Alerting-Timestamp": now,
         "content-type": "application/json",
     }
     assert client.post("/api/v1/integrations/grafana", content=GRAFANA_BODY, headers=headers).status_code == 202
     tampered = client.post("/api/v1/integrations/grafana", content=GRAFANA_BODY + b" ", headers=headers)
     assert tampered.status_code == 401
     assert tampered.json()["problems"][0]["field"] == "X-Grafana-Alerting-Signature"
+    stale = {**headers, "X-Grafana-Alerting-Timestamp": str(int(now) - 3600)}
+    stale["X-Grafana-Alerting-Signature"] = sign(
+        grafana.SIGNATURE,
+        secret="grafana-shared-secret",
+        body=GRAFANA_BODY,
+        timestamp=stale["X-Grafana-Alerting-Timestamp"],
+    )
+    replayed = client.post("/api/v1/integrations/grafana", content=GRAFANA_BODY, headers=stale)
+    assert replayed.status_code == 401
+    assert replayed.json()["problems"][0]["field"] == "X-Grafana-Alerting-Timestamp"
     unsigned = {"Authorization": f"Bearer {token}", "content-type": "application/json"}
     assert client.post("/api/v1/integrations/grafana", content=GRAFANA_BODY, headers=unsigned).status_code == 401
     listed = client.get("/api/v1/integrations/grafana/tokens").json()

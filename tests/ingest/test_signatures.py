@@ -30,9 +30,12 @@ def test_a_matching_signature_passes_in_any_case() -> None:
 
 def test_the_timestamp_is_covered_when_sent_and_optional_otherwise() -> None:
     stamped = sign(STAMPED, secret="s3cret-value", body=BODY, timestamp="1700000000")
-    check_signature(STAMPED, secret="s3cret-value", headers={"x-sig": stamped, "x-time": "1700000000"}, body=BODY)
+    headers = {"x-sig": stamped, "x-time": "1700000000"}
+    check_signature(STAMPED, secret="s3cret-value", headers=headers, body=BODY, now=1700000000)
     with pytest.raises(Unauthenticated):
-        check_signature(STAMPED, secret="s3cret-value", headers={"x-sig": stamped, "x-time": "1700000001"}, body=BODY)
+        check_signature(
+            STAMPED, secret="s3cret-value", headers={**headers, "x-time": "1700000001"}, body=BODY, now=1700000000
+        )
     unstamped = sign(STAMPED, secret="s3cret-value", body=BODY)
     check_signature(STAMPED, secret="s3cret-value", headers={"x-sig": unstamped}, body=BODY)
 
@@ -50,3 +53,18 @@ def test_the_timestamp_is_covered_when_sent_and_optional_otherwise() -> None:
 def test_anything_else_is_refused_naming_the_header(headers: dict[str, str], body: bytes) -> None:
     with pytest.raises(Unauthenticated, match=r"^X-Sig: expected"):
         check_signature(PLAIN, secret="s3cret-value", headers=headers, body=body)
+
+
+@pytest.mark.parametrize("now", [1700000000 + 301, 1700000000 - 301])
+def test_a_validly_signed_but_stale_or_future_timestamp_is_refused(now: float) -> None:
+    stamped = sign(STAMPED, secret="s3cret-value", body=BODY, timestamp="1700000000")
+    headers = {"x-sig": stamped, "x-time": "1700000000"}
+    check_signature(STAMPED, secret="s3cret-value", headers=headers, body=BODY, now=1700000000 + 299)
+    with pytest.raises(Unauthenticated, match=r"^X-Time: expected Unix seconds within 300 s"):
+        check_signature(STAMPED, secret="s3cret-value", headers=headers, body=BODY, now=now)
+
+
+def test_a_malformed_timestamp_is_refused() -> None:
+    stamped = sign(STAMPED, secret="s3cret-value", body=BODY, timestamp="yesterday")
+    with pytest.raises(Unauthenticated, match="X-Time"):
+        check_signature(STAMPED, secret="s3cret-value", headers={"x-sig": stamped, "x-time": "yesterday"}, body=BODY)

@@ -40,6 +40,9 @@ class HmacSignature:
     algorithm: str = "sha256"
     prefix: str = ""
     timestamp_header: str | None = None
+    # A signed timestamp (Unix seconds) older or newer than this is refused, so a captured request cannot
+    # be replayed later.
+    max_age_seconds: float = 300.0
 
 
 @dataclass(frozen=True, slots=True)

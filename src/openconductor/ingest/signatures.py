@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import time
 from collections.abc import Mapping
 
 from openconductor.core.errors import Unauthenticated
@@ -17,7 +18,9 @@ def sign(signature: HmacSignature, *, secret: str, body: bytes, timestamp: str |
     return signature.prefix + digest
 
 
-def check_signature(signature: HmacSignature, *, secret: str, headers: Mapping[str, str], body: bytes) -> None:
+def check_signature(
+    signature: HmacSignature, *, secret: str, headers: Mapping[str, str], body: bytes, now: float | None = None
+) -> None:
     """Raise Unauthenticated unless the request carries a valid signature. `headers` has lower-case names."""
     sent = headers.get(signature.header.lower())
     if not sent:
@@ -28,3 +31,17 @@ def check_signature(signature: HmacSignature, *, secret: str, headers: Mapping[s
     expected = sign(signature, secret=secret, body=body, timestamp=timestamp)
     if not hmac.compare_digest(sent.strip().lower().encode(), expected.lower().encode()):
         raise Unauthenticated(f"{signature.header}: expected a signature made with this token's signing secret")
+    if timestamp is not None:
+        _check_fresh(signature, timestamp, now=time.time() if now is None else now)
+
+
+def _check_fresh(signature: HmacSignature, timestamp: str, *, now: float) -> None:
+    try:
+        sent_at = float(timestamp)
+    except ValueError:
+        sent_at = float("nan")
+    if not abs(now - sent_at) <= signature.max_age_seconds:  # also refuses NaN
+        raise Unauthenticated(
+            f"{signature.timestamp_header}: expected Unix seconds within {signature.max_age_seconds:g} s of now "
+            "(a stale or malformed timestamp)"
+        )
