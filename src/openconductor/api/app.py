@@ -8,9 +8,10 @@ import logging
 from collections.abc import AsyncIterator
 from typing import Any
 
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 from starlette.concurrency import run_in_threadpool
 
+from openconductor.api.deps import require_api_token
 from openconductor.api.errors import install_error_handlers
 from openconductor.api.routers import (
     alerts,
@@ -57,20 +58,22 @@ def create_app(platform: Platform, *, run_sweeper: bool = True) -> FastAPI:
     )
     app.state.platform = platform
     install_error_handlers(app)
+    # Ingest answers to integration tokens and health to nobody; everything else to the API token, when set.
+    managed = [Depends(require_api_token)]
+    app.include_router(integrations.router, dependencies=managed)  # first: /integrations/<slug>/tokens is no token
+    app.include_router(compat.router)  # vendor-compatible paths, before /integrations/<slug>/<token>
+    app.include_router(mappings.router)  # before ingest: /integrations/mapping/<name> also fits <slug>/<token>
+    app.include_router(ingest.router)
     for router in (
-        integrations.router,  # first: /integrations/<slug>/tokens is not a token
-        compat.router,  # vendor-compatible paths, before /integrations/<slug>/<token>
-        mappings.router,  # before ingest: /integrations/mapping/<name> would also match /integrations/<slug>/<token>
-        ingest.router,
         alerts.router,
         incidents.router,
         feedback.router,
         silences.router,
         topology.router,
         notifications_router,
-        health.router,
     ):
-        app.include_router(router)
+        app.include_router(router, dependencies=managed)
+    app.include_router(health.router)
     _document_generic_schema(app)
     return app
 

@@ -20,6 +20,9 @@ def register(app: typer.Typer) -> None:
         label: list[str] = typer.Option([], "--label", "-l", help="key=value, repeatable"),
         fingerprint: str | None = typer.Option(None, "--fingerprint"),
         url: str = typer.Option("http://127.0.0.1:8080", "--url", envvar="OPENCONDUCTOR_URL"),
+        token: str | None = typer.Option(
+            None, "--token", envvar="OPENCONDUCTOR_TOKEN", help="A token of the generic integration, once it has one."
+        ),
     ) -> None:
         """Send one alert in the generic format."""
         labels = {}
@@ -43,4 +46,5 @@ def register(app: typer.Typer) -> None:
             }.items()
             if value not in (None, {})
         }
-        show_json(call_api("POST", url, "/api/v1/alerts", json=body))
+        headers = {"X-OpenConductor-Token": token} if token else {}
+        show_json(call_api("POST", url, "/api/v1/alerts", json=body, headers=headers))

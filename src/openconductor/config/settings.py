@@ -11,7 +11,7 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from openconductor.core.models import Severity
@@ -156,6 +156,11 @@ class Settings(BaseSettings):
     )
     sweep_interval_seconds: float = Field(
         default=15.0, gt=0, description="How often the server closes quiet incidents by the wall clock."
+    )
+    api_token: SecretStr | None = Field(
+        None,
+        description="When set, every API call but ingest and health needs `Authorization: Bearer <api_token>` "
+        "(docs/api.md#authentication); the CLI sends OPENCONDUCTOR_API_TOKEN.",
     )
     ingest_auth: Literal["auto", "required", "off"] = Field(
         "auto",
