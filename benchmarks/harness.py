@@ -50,6 +50,20 @@ def count_lines(path: Path) -> int:
         return sum(1 for line in handle if line.strip())
 
 
+def chunks(path: Path, size: int) -> Iterator[list[bytes]]:
+    """The file's non-blank raw lines in batches of `size` (reading is timed apart from parsing and the pipeline)."""
+    chunk: list[bytes] = []
+    with path.open("rb") as handle:
+        for line in handle:
+            if line.strip():
+                chunk.append(line)
+                if len(chunk) >= size:
+                    yield chunk
+                    chunk = []
+    if chunk:
+        yield chunk
+
+
 def take_lines(path: Path, count: int) -> list[bytes]:
     """The first `count` non-empty lines of `path`; fewer if the file is shorter."""
     with path.open("rb") as handle:

@@ -18,11 +18,11 @@ from __future__ import annotations
 import argparse
 import hashlib
 import sys
-from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+import harness
 import orjson
 
 
@@ -53,7 +53,7 @@ def digest_of(path: Path, *, topology: Path | None, batch_size: int) -> dict[str
     previous = None
     alerts_in = 0
     incidents: set[int] = set()
-    for lines in _chunks(path, batch_size):
+    for lines in harness.chunks(path, batch_size):
         events = []
         for line in lines:
             event = parse_record(line, previous=previous)
@@ -138,19 +138,6 @@ def _changes(changes: Any, canon: _Canon) -> tuple[Any, ...]:
         [(canon(i), canon(a)) for i, a in changes.replaced_memberships],
         sorted(changes.counters.items()),
     )
-
-
-def _chunks(path: Path, size: int) -> Iterator[list[bytes]]:
-    chunk: list[bytes] = []
-    with path.open("rb") as handle:
-        for line in handle:
-            if line.strip():
-                chunk.append(line)
-                if len(chunk) >= size:
-                    yield chunk
-                    chunk = []
-    if chunk:
-        yield chunk
 
 
 if __name__ == "__main__":

@@ -20,7 +20,6 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
 from contextlib import AbstractContextManager, nullcontext
 from pathlib import Path
 from typing import Any
@@ -219,7 +218,7 @@ def _pipeline_run(path: Path, *, batch_size: int) -> dict[str, Any]:
     alert_ids: set[str] = set()
     incident_ids: set[str] = set()
     previous = None
-    for lines in _chunks(path, batch_size):
+    for lines in harness.chunks(path, batch_size):
         started = time.perf_counter()
         events = []
         for line in lines:
@@ -252,20 +251,6 @@ def _pipeline_run(path: Path, *, batch_size: int) -> dict[str, Any]:
         "parse_alerts_per_second": alerts_in / parse_seconds,
         "parse_and_pipeline_alerts_per_second": alerts_in / (parse_seconds + pipeline_seconds),
     }
-
-
-def _chunks(path: Path, size: int) -> Iterator[list[bytes]]:
-    """Raw lines in batches; reading them is counted in neither the parse nor the pipeline time."""
-    chunk: list[bytes] = []
-    with path.open("rb") as handle:
-        for line in handle:
-            if line.strip():
-                chunk.append(line)
-                if len(chunk) >= size:
-                    yield chunk
-                    chunk = []
-    if chunk:
-        yield chunk
 
 
 if __name__ == "__main__":
