@@ -31,6 +31,16 @@ class ApiError(Exception):
         self.problems = problems or []
 
 
+def unknown_name(error: str, *, field: str, known: str, got: str) -> ApiError:
+    """404 for a name that is not one of `known` (an integration, a mapping), naming the known ones."""
+    return ApiError(
+        404,
+        error,
+        f"{field}: expected one of {known}, got {got!r}",
+        [FieldProblem(field, f"one of {known}", repr(got))],
+    )
+
+
 def error_body(error: str, message: str, problems: list[FieldProblem] | None = None) -> dict[str, Any]:
     return {
         "error": error,

@@ -10,7 +10,8 @@ from rich.console import Console
 from rich.table import Table
 
 from openconductor.cli.http import call_api, show_json
-from openconductor.ingest.catalog import regenerate, with_current_table
+from openconductor.core.tokens import endpoint_of
+from openconductor.ingest.catalog import MAPPING, MAPPING_ENDPOINT, regenerate, with_current_table
 from openconductor.ingest.registry import INTEGRATIONS
 
 ServerUrl = typer.Option("http://127.0.0.1:8080", "--url", envvar="OPENCONDUCTOR_URL")
@@ -18,7 +19,7 @@ DOCS = Path("docs/integrations.md")
 
 
 def _tokens_path(integration: str) -> str:
-    return f"/api/v1/integrations/{integration.replace(':', '/')}/tokens"
+    return f"{endpoint_of(integration)}/tokens"
 
 
 def register(app: typer.Typer) -> None:
@@ -34,13 +35,7 @@ def register(app: typer.Typer) -> None:
         for slug, module in sorted(INTEGRATIONS.items()):
             info = module.INFO
             table.add_row(slug, info.name, f"/api/v1/integrations/{slug}", info.quality, info.docs)
-        table.add_row(
-            "mapping:<name>",
-            "Any JSON, by a mapping",
-            "/api/v1/integrations/mapping/<name>",
-            "silver",
-            "docs/integrations/mapping.md",
-        )
+        table.add_row(MAPPING.slug, MAPPING.name, MAPPING_ENDPOINT, MAPPING.quality, MAPPING.docs)
         Console().print(table)
 
     @group.command("docs")

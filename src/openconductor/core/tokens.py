@@ -29,6 +29,11 @@ class IntegrationToken:
         return replace(self, revoked_at=at)
 
 
+def endpoint_of(integration: str) -> str:
+    """The ingest endpoint of an integration slug, or of `mapping:<name>` (/api/v1/integrations/mapping/<name>)."""
+    return "/api/v1/integrations/" + integration.replace(":", "/")
+
+
 def new_token_value() -> str:
     return TOKEN_PREFIX + secrets.token_urlsafe(32)
 

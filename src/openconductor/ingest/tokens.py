@@ -13,7 +13,7 @@ from datetime import datetime
 from openconductor.core.errors import Unauthenticated
 from openconductor.core.ids import new_id
 from openconductor.core.timeutil import utcnow
-from openconductor.core.tokens import IntegrationToken, hash_token, hint_of, new_token_value
+from openconductor.core.tokens import IntegrationToken, endpoint_of, hash_token, hint_of, new_token_value
 from openconductor.store.ports import Store
 
 # auto: an integration is open until its first token is created, then only its active tokens may send
@@ -61,8 +61,9 @@ class TokenRegistry:
             if (integration is None or token.integration == integration) and (include_revoked or token.active)
         ]
 
-    def revoke(self, token_id: str, *, at: datetime | None = None) -> IntegrationToken | None:
-        token = self.store.revoke_token(token_id, at or utcnow())
+    def revoke(self, token_id: str, *, integration: str, at: datetime | None = None) -> IntegrationToken | None:
+        """Revoke one of `integration`'s tokens; None when it has no token of that id."""
+        token = self.store.revoke_token(token_id, integration=integration, at=at or utcnow())
         self.reload()
         return token
 
@@ -73,6 +74,13 @@ class TokenRegistry:
             # Revoking the last token must not open the integration to everyone again.
             self._locked = {token.integration for token in tokens}
             self._loaded = True
+
+    def locked(self, integration: str) -> bool:
+        """Whether only `integration`'s tokens may send to it now."""
+        if not self._loaded:
+            self.reload()
+        with self._lock:
+            return self.mode == "required" or (self.mode == "auto" and integration in self._locked)
 
     def authenticate(self, integration: str, presented: str | None) -> IntegrationToken | None:
         """The token that admits this request, or None when the integration is open; raises
@@ -90,7 +98,7 @@ class TokenRegistry:
             return None  # an open integration admits everyone, whatever they present
         where = (
             f"a token for integration {integration!r}, in the URL path "
-            f"(/api/v1/integrations/{integration.replace(':', '/')}/<token>) "
+            f"({endpoint_of(integration)}/<token>) "
             "or in an `Authorization: Bearer <token>` header"
         )
         if not presented:

@@ -136,8 +136,8 @@ class Store(NotificationStore, Protocol):
         """Every token, revoked ones included (the record of who could send)."""
         ...
 
-    def revoke_token(self, token_id: str, at: datetime) -> IntegrationToken | None:
-        """Revoke a token at `at`; None when there is no such token."""
+    def revoke_token(self, token_id: str, *, integration: str, at: datetime) -> IntegrationToken | None:
+        """Revoke a token of `integration` at `at`; None when that integration has no such token."""
         ...
 
     def load_document(self, name: str) -> dict[str, Any] | None:

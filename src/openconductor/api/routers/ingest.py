@@ -21,7 +21,7 @@ from starlette.concurrency import run_in_threadpool
 
 from openconductor.api.body import read_body
 from openconductor.api.deps import get_platform
-from openconductor.api.errors import ApiError, decode_json
+from openconductor.api.errors import ApiError, decode_json, unknown_name
 from openconductor.api.schemas import AlertCreate, ErrorPublic, IngestAccepted
 from openconductor.core.errors import FieldProblem
 from openconductor.core.models import AlertEvent
@@ -169,13 +169,7 @@ async def create_alerts(request: Request, platform: Platform = Depends(get_platf
 def _integration(slug: str) -> ModuleType:
     module = get_integration(slug)
     if module is None:
-        known = ", ".join(sorted(INTEGRATIONS))
-        raise ApiError(
-            404,
-            "unknown_integration",
-            f"integration: expected one of {known}, got {slug!r}",
-            [FieldProblem("integration", f"one of {known}", repr(slug))],
-        )
+        raise unknown_name("unknown_integration", field="integration", known=", ".join(sorted(INTEGRATIONS)), got=slug)
     return module
 
 

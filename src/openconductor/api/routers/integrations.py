@@ -14,10 +14,10 @@ from pydantic import BaseModel, ConfigDict, Field
 from starlette.concurrency import run_in_threadpool
 
 from openconductor.api.deps import get_platform
-from openconductor.api.errors import ApiError
+from openconductor.api.errors import unknown_name
 from openconductor.api.schemas import ErrorPublic
-from openconductor.core.errors import FieldProblem, NotFound
-from openconductor.core.tokens import IntegrationToken
+from openconductor.core.errors import NotFound
+from openconductor.core.tokens import IntegrationToken, endpoint_of
 from openconductor.ingest.mapping import load_mapping_parsers
 from openconductor.ingest.registry import INTEGRATIONS
 from openconductor.service import Platform
@@ -74,14 +74,8 @@ class TokenIssued(TokenPublic):
     url: str = Field(description="The endpoint with the token in its path, for tools that cannot send headers.")
 
 
-def endpoint_of(integration: str) -> str:
-    return f"/api/v1/integrations/{integration.replace(':', '/')}"
-
-
 @router.get("", response_model=list[IntegrationPublic], operation_id="list_integrations")
 def list_integrations(platform: Platform = Depends(get_platform)) -> list[IntegrationPublic]:
-    locked = {token.integration for token in platform.tokens.list(include_revoked=True)}
-    required = platform.settings.ingest_auth == "required"
     return [
         IntegrationPublic(
             slug=slug,
@@ -91,7 +85,7 @@ def list_integrations(platform: Platform = Depends(get_platform)) -> list[Integr
             quality=module.INFO.quality,
             maps=module.INFO.maps,
             signs=hasattr(module, "SIGNATURE") or hasattr(module, "verify"),
-            locked=required or slug in locked,
+            locked=platform.tokens.locked(slug),
         )
         for slug, module in sorted(INTEGRATIONS.items())
     ]
@@ -103,13 +97,8 @@ def _known(platform: Platform, integration: str) -> str:
     name = integration.removeprefix("mapping:")
     if integration.startswith("mapping:") and name in load_mapping_parsers(platform.settings.mappings_file):
         return integration
-    known = ", ".join(sorted(INTEGRATIONS))
-    raise ApiError(
-        404,
-        "unknown_integration",
-        f"integration: expected one of {known} or mapping/<name>, got {integration!r}",
-        [FieldProblem("integration", f"one of {known} or a mapping of the mappings file", repr(integration))],
-    )
+    known = ", ".join(sorted(INTEGRATIONS)) + " or mapping/<name> of a mapping in the mappings file"
+    raise unknown_name("unknown_integration", field="integration", known=known, got=integration)
 
 
 async def _create(platform: Platform, request: Request, integration: str, body: TokenCreate) -> TokenIssued:
@@ -130,10 +119,7 @@ async def _list(platform: Platform, integration: str, include_revoked: bool) -> 
 
 async def _revoke(platform: Platform, integration: str, token_id: str) -> TokenPublic:
     integration = _known(platform, integration)
-    owned = {token.id for token in platform.tokens.list(integration=integration, include_revoked=True)}
-    if token_id not in owned:
-        raise NotFound("token", token_id)
-    token = await run_in_threadpool(platform.tokens.revoke, token_id)
+    token = await run_in_threadpool(platform.tokens.revoke, token_id, integration=integration)
     if token is None:
         raise NotFound("token", token_id)
     return TokenPublic.of(token)

@@ -12,10 +12,9 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse
 
 from openconductor.api.deps import get_platform
-from openconductor.api.errors import ApiError
+from openconductor.api.errors import unknown_name
 from openconductor.api.routers.ingest import answer, receive
 from openconductor.api.schemas import ErrorPublic, IngestAccepted
-from openconductor.core.errors import FieldProblem
 from openconductor.ingest.mapping import MappingParser, load_mapping_parsers
 from openconductor.service import Platform
 
@@ -38,12 +37,7 @@ def _mapping(platform: Platform, name: str) -> MappingParser:
             ", ".join(sorted(parsers))
             or "a mapping of the mappings file (none is configured: OPENCONDUCTOR_MAPPINGS_FILE)"
         )
-        raise ApiError(
-            404,
-            "unknown_mapping",
-            f"mapping: expected one of {known}, got {name!r}",
-            [FieldProblem("mapping", f"one of {known}", repr(name))],
-        )
+        raise unknown_name("unknown_mapping", field="mapping", known=known, got=name)
     return parser
 
 

@@ -315,10 +315,10 @@ class SqlStore(OutboxQueries):
         with self.engine.connect() as conn:
             return [IntegrationToken(**row._mapping) for row in conn.execute(statement)]
 
-    def revoke_token(self, token_id: str, at: datetime) -> IntegrationToken | None:
+    def revoke_token(self, token_id: str, *, integration: str, at: datetime) -> IntegrationToken | None:
         try:
             with self.engine.begin() as conn:
-                where = integration_tokens.c.id == token_id
+                where = (integration_tokens.c.id == token_id) & (integration_tokens.c.integration == integration)
                 row = conn.execute(select(integration_tokens).where(where).with_for_update()).first()
                 if row is None:
                     return None
