@@ -6,20 +6,19 @@ from __future__ import annotations
 import base64
 import json
 from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
-from cryptography import x509
-from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
-from cryptography.x509.oid import NameOID
 from fastapi.testclient import TestClient
 
 from openconductor.ingest.integrations import cloudwatch
 from openconductor.ingest.registry import INTEGRATIONS
+from support import self_signed_certificate_pem
 
 PAYLOADS = Path(__file__).parent.parent / "ingest" / "payloads"
 # Kubernetes' batch.json is one request (an array of events), as in tests/ingest/test_recorded_payloads.py.
@@ -59,19 +58,7 @@ def sns_signer(
 ) -> Callable[[dict[str, Any]], dict[str, Any]]:
     """Signs SNS messages as Amazon SNS does; fetching their SigningCertURL returns this key's certificate,
     because AWS cannot be reached from tests. The SNS host rule stays as it is."""
-    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "sns.us-east-1.amazonaws.com")])
-    now = datetime.now(UTC)
-    certificate = (
-        x509.CertificateBuilder()
-        .subject_name(name)
-        .issuer_name(name)
-        .public_key(sns_key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(now - timedelta(days=1))
-        .not_valid_after(now + timedelta(days=30))
-        .sign(sns_key, hashes.SHA256())
-        .public_bytes(serialization.Encoding.PEM)
-    )
+    certificate = self_signed_certificate_pem(sns_key, common_name="sns.us-east-1.amazonaws.com")
     served: set[str] = set()
 
     class RecordedSns(cloudwatch.SnsEndpoints):

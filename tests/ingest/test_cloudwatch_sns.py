@@ -11,21 +11,19 @@ import base64
 import json
 import threading
 from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
-from cryptography import x509
-from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
-from cryptography.x509.oid import NameOID
 
 from openconductor.core.errors import Unauthenticated
 from openconductor.ingest.base import ControlReply, IncomingRequest
 from openconductor.ingest.integrations import cloudwatch
+from support import self_signed_certificate_pem
 
 PAYLOADS = Path(__file__).parent / "payloads" / "cloudwatch"
 NOTIFICATION_KEYS = ("Message", "MessageId", "Subject", "Timestamp", "TopicArn", "Type")
@@ -39,19 +37,7 @@ def signing_key() -> rsa.RSAPrivateKey:
 
 @pytest.fixture(scope="module")
 def certificate_pem(signing_key: rsa.RSAPrivateKey) -> bytes:
-    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "sns.us-east-1.amazonaws.com")])
-    now = datetime.now(UTC)
-    certificate = (
-        x509.CertificateBuilder()
-        .subject_name(name)
-        .issuer_name(name)
-        .public_key(signing_key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(now - timedelta(days=1))
-        .not_valid_after(now + timedelta(days=30))
-        .sign(signing_key, hashes.SHA256())
-    )
-    return certificate.public_bytes(serialization.Encoding.PEM)
+    return self_signed_certificate_pem(signing_key, common_name="sns.us-east-1.amazonaws.com")
 
 
 class FakeSns:
