@@ -209,6 +209,23 @@ def test_a_pending_incident_whose_alert_resolves_quickly_is_closed_as_noise() ->
     assert incident.raised_at is None
 
 
+def test_an_alert_firing_again_soon_returns_to_its_pending_incident_and_raises_by_duration() -> None:
+    pipeline = engine()
+    pipeline.run([fire("blip", at=seconds(0)), resolve("blip", at=minutes(2))])
+    first = incident_of(pipeline, "blip")
+    assert first.resolution == "noise"
+
+    batch = pipeline.run([fire("blip", at=minutes(10))])  # a re-fire: deduplication keeps the alert
+    assert batch.changes.counters["incidents_reopened"] == 1
+    assert incident_of(pipeline, "blip") is first
+    assert first.status is IncidentStatus.OPEN
+    wait = Settings().engine.min_duration_to_raise
+    pipeline.sweep(T0 + minutes(10) + wait - seconds(1))
+    assert first.raised_at is None  # the earlier two minutes of firing do not count
+    pipeline.sweep(T0 + minutes(10) + wait)
+    assert first.raised_at == T0 + minutes(10) + wait
+
+
 def test_a_raised_incident_whose_alerts_resolve_is_not_noise() -> None:
     pipeline = engine()
     pipeline.run(
@@ -319,6 +336,62 @@ def test_a_policy_with_no_minimum_duration_raises_at_once() -> None:
     pipeline.run([fire("down", at=seconds(0))])
     pipeline.sweep(T0 + seconds(1))
     assert incident_of(pipeline, "down").raised_at is not None
+
+
+# -- storms --------------------------------------------------------------------------------------
+
+
+def crash_loops(services: list[str], *, start: timedelta, every: timedelta) -> list[AlertEvent]:
+    return [
+        fire(
+            f"crash-{service}",
+            at=start + every * n,
+            service=service,
+            title=f"Pod {service}-7f9c6 is restarting over and over in namespace shop",
+        )
+        for n, service in enumerate(services)
+    ]
+
+
+def test_a_burst_of_one_kind_far_above_its_usual_rate_is_one_storm() -> None:
+    pipeline = engine()
+    # Three hours of history: the kind fires about once an hour somewhere.
+    history = crash_loops([f"old-{n}" for n in range(3)], start=minutes(0), every=minutes(60))
+    pipeline.run(
+        history + [resolve(event.fingerprint or "", at=minutes(60 * n + 5)) for n, event in enumerate(history)]
+    )
+    burst = crash_loops(["ledger", "orders", "email", "billing"], start=minutes(180), every=seconds(40))
+    batch = pipeline.run(burst)
+
+    incidents = {incident_of(pipeline, f"crash-{service}").id for service in ("orders", "email", "billing")}
+    assert len(incidents) == 1
+    third = membership(batch, pipeline, "crash-email")
+    assert third.rule == "template_storm"
+    assert third.evidence["storm_chance"] < Settings().engine.storm_max_chance
+
+
+def test_a_kind_that_usually_fires_this_often_is_no_storm() -> None:
+    pipeline = engine()
+    # Three hours of history: the kind starts somewhere every two minutes.
+    history = crash_loops([f"old-{n}" for n in range(90)], start=minutes(0), every=minutes(2))
+    pipeline.run(history)
+    burst = crash_loops(["ledger", "orders", "email", "billing"], start=minutes(181), every=seconds(40))
+    batch = pipeline.run(burst)
+
+    assert (
+        len({incident_of(pipeline, f"crash-{service}").id for service in ("ledger", "orders", "email", "billing")}) == 4
+    )
+    assert {membership(batch, pipeline, f"crash-{s}").rule for s in ("ledger", "orders", "email", "billing")} == {
+        "opened"
+    }
+
+
+def test_no_storm_is_called_before_an_hour_of_history() -> None:
+    pipeline = engine()
+    batch = pipeline.run(crash_loops(["ledger", "orders", "email", "billing"], start=minutes(0), every=seconds(40)))
+    assert {membership(batch, pipeline, f"crash-{s}").rule for s in ("ledger", "orders", "email", "billing")} == {
+        "opened"
+    }
 
 
 # -- determinism ---------------------------------------------------------------------------------

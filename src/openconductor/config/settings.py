@@ -96,8 +96,11 @@ class EngineSettings(BaseModel):
     chronic_after: timedelta = Field(
         timedelta(hours=6), description="An alert already this old when first seen is chronic: it never raises alone."
     )
-    storm_min_components: int = Field(6, ge=2, description="Same kind of alert on this many components at once...")
-    storm_window: timedelta = Field(timedelta(minutes=2), description="...within this time is one storm.")
+    storm_min_components: int = Field(3, ge=2, description="Same kind of alert on this many components at once...")
+    storm_window: timedelta = Field(timedelta(minutes=5), description="...within this time...")
+    storm_max_chance: float = Field(
+        0.001, gt=0, le=1, description="...and that many this close would happen by chance at most this often."
+    )
     topology_file: Path | None = Field(None, description="Topology (YAML or JSON) loaded at start-up.")
     default_environment: str | None = Field(
         "prod", description="Environment assumed for an alert naming none, when its component exists in several."

@@ -42,7 +42,7 @@ def gather_links(
     topology: Topology | None,
     max_hops: int,
     cooccurrence: CooccurrenceModel,
-    storm: bool,
+    storm: float | None,
 ) -> list[Link]:
     """Every incident the alert could join, with the best evidence for each (unfiltered by time)."""
     best: dict[str, Link] = {}
@@ -107,7 +107,7 @@ def gather_links(
                         },
                     )
                 )
-    if Evidence.TEMPLATE_STORM in evidence and storm:
+    if Evidence.TEMPLATE_STORM in evidence and storm is not None:
         for incident_id in index.by_template.get(facts.template, ()):
             neighbour = index.contexts[incident_id].templates[facts.template]
             offer(
@@ -115,7 +115,11 @@ def gather_links(
                     incident_id,
                     "template_storm",
                     STORM_SCORE,
-                    {"template_id": facts.template[1], "neighbour_alert_id": neighbour},
+                    {
+                        "template_id": facts.template[1],
+                        "storm_chance": float(f"{storm:.3g}"),
+                        "neighbour_alert_id": neighbour,
+                    },
                 )
             )
     return sorted(best.values(), key=lambda link: (-link.score, link.incident_id))

@@ -20,9 +20,10 @@ LEARNING_SECONDS = 3600.0
 
 
 class UsualRates:
-    def __init__(self, *, storm_window: timedelta, storm_min_components: int) -> None:
+    def __init__(self, *, storm_window: timedelta, storm_min_components: int, storm_max_chance: float) -> None:
         self.storm_window = storm_window
         self.storm_min_components = storm_min_components
+        self.storm_max_chance = storm_max_chance
         self._onsets: dict[Entity, tuple[datetime, int]] = {}
         self._kinds: dict[TemplateKey, tuple[datetime, int]] = {}
         self._storms: dict[TemplateKey, _StormWindow] = {}
@@ -44,11 +45,15 @@ class UsualRates:
         """Probability that a Poisson process at `rate` produces an onset within `gap` (at least a minute)."""
         return 1.0 - math.exp(-rate * max(gap.total_seconds(), 60.0))
 
-    def storm(self, kind: TemplateKey, entity: Entity, at: datetime) -> bool:
-        """A storm: this kind of alert on many components at once, far above its usual rate.
+    def storm(self, kind: TemplateKey, entity: Entity, at: datetime) -> float | None:
+        """How likely by chance this kind's current burst is, when it looks like a storm; None otherwise.
 
-        The usual rate matters: in a large estate some kinds (high CPU somewhere) fire on several
-        hosts every minute, and grouping those would merge unrelated problems."""
+        A storm is this kind of alert starting on many components at once, far above its usual rate.
+        The usual rate matters: in a large estate some kinds (high CPU somewhere) fire on several hosts
+        every minute, and grouping those would merge unrelated problems. So the burst is weighed as a
+        Poisson count: with the kind's usual rate, how likely are this many components (or more) within
+        the storm window? A storm is a burst of at least `storm_min_components` whose chance is below
+        `storm_max_chance`; the chance is returned, so the caller can weigh the evidence with it."""
         window = self._storms.get(kind)
         if window is None:
             window = self._storms[kind] = _StormWindow()
@@ -58,12 +63,13 @@ class UsualRates:
         self._kinds[kind] = (first_seen, total + 1)
         components = len(window.components)
         if components < self.storm_min_components:
-            return False
+            return None
         observed_for = (at - first_seen).total_seconds()
         if observed_for < LEARNING_SECONDS:
-            return False
-        usual = total * self.storm_window.total_seconds() / observed_for
-        return components >= 4 * usual + 3
+            return None  # a usual rate needs an hour of history; before that nothing is called a storm
+        expected = total * self.storm_window.total_seconds() / observed_for
+        chance = poisson_tail(expected, components)
+        return chance if chance <= self.storm_max_chance else None
 
     def to_document(self) -> dict[str, Any]:
         """The usual rates as plain JSON, so a restart does not make every component look quiet (and every
@@ -84,6 +90,18 @@ class UsualRates:
         quiet = [kind for kind, window in self._storms.items() if window.quiet_since(horizon)]
         for kind in quiet:
             del self._storms[kind]
+
+
+def poisson_tail(expected: float, count: int) -> float:
+    """P(N >= count) for N ~ Poisson(expected)."""
+    if count <= 0:
+        return 1.0
+    term = math.exp(-expected)
+    below = term
+    for k in range(1, count):
+        term *= expected / k
+        below += term
+    return max(0.0, 1.0 - below)
 
 
 class _StormWindow:

@@ -48,10 +48,14 @@ class CorrelationEngine:
         self.cooccurrence = CooccurrenceModel()
         self.index = IncidentIndex()
         self.facts: dict[str, AlertFacts] = {}
-        self._raise_due: list[tuple[datetime, int, str, str]] = []
+        # (due, sequence, incident id, alert id, the alert's starts_at when scheduled): an entry counts
+        # only while the alert is still in that same firing episode.
+        self._raise_due: list[tuple[datetime, int, str, str, datetime]] = []
         self._sequence = 0
         self.rates = UsualRates(
-            storm_window=self.settings.storm_window, storm_min_components=self.settings.storm_min_components
+            storm_window=self.settings.storm_window,
+            storm_min_components=self.settings.storm_min_components,
+            storm_max_chance=self.settings.storm_max_chance,
         )
         # The order incidents were opened (or adopted) in: ties between candidates go to the first.
         self._opened_order: dict[str, int] = {}
@@ -111,7 +115,11 @@ class CorrelationEngine:
             if self.cooccurrence.vetoed(facts.entity, neighbour.entity):
                 # People pulled these components apart before: no evidence links them any more.
                 continue
-            chance = self._chance_together(facts.entity, neighbour.entity, gap, signal=link.signal)
+            chance = (
+                storm
+                if link.signal == "template_storm" and storm is not None
+                else self._chance_together(facts.entity, neighbour.entity, gap, signal=link.signal)
+            )
             # Evidence fades with the time between the two alerts (related symptoms follow each
             # other within a minute or two), and counts less the likelier a coincidence is.
             fade = 0.5 ** (gap.total_seconds() / self.settings.evidence_half_life.total_seconds())
@@ -227,10 +235,19 @@ class CorrelationEngine:
         self.index.add(incident.id, alert.id, facts)
         if self._counts_towards_raising(alert, facts):
             self.index.context(incident.id).raising_alerts.add(alert.id)
-            policy = self.policies.for_component(facts.entity)
-            self._sequence += 1
-            heapq.heappush(self._raise_due, (facts.onset + policy.min_duration, self._sequence, incident.id, alert.id))
+            policy = self._schedule_raise(incident, alert, facts.onset)
             self._maybe_raise(incident, policy, alert.last_seen_at, batch)
+
+    def _schedule_raise(self, incident: Incident, alert: Alert, firing_since: datetime) -> EffectivePolicy:
+        """Raise `incident` by duration if `alert` is still firing `min_duration` after `firing_since`."""
+        facts = self.facts.get(alert.id)
+        policy = self.policies.for_component(facts.entity if facts is not None else self.components.of(alert))
+        self._sequence += 1
+        heapq.heappush(
+            self._raise_due,
+            (firing_since + policy.min_duration, self._sequence, incident.id, alert.id, alert.starts_at),
+        )
+        return policy
 
     def _counts_towards_raising(self, alert: Alert, facts: AlertFacts) -> bool:
         return not (facts.chronic or alert.suppressed_by or alert.flapping)
@@ -267,6 +284,10 @@ class CorrelationEngine:
         ):
             # An alert that never stopped firing is the same problem as before its incident went quiet.
             self._reopen(incident, now, batch, count_firing=not still_firing)
+            facts = self.facts.get(alert.id)
+            if incident.raised_at is None and facts is not None and self._counts_towards_raising(alert, facts):
+                # Back in its pending incident, it raises by duration counting from now.
+                self._schedule_raise(incident, alert, now)
             return
         if incident is not None:
             incidents.detach(incident, alert, at=now, counted_firing=still_firing, batch=batch)
@@ -281,9 +302,12 @@ class CorrelationEngine:
         if alert.flapping:
             # A flapping alert belongs with its earlier cycles, whatever their incident became.
             return since <= self.flap_window
-        # A real (raised) incident comes back when its alert does; a pending one that resolved was
-        # noise, and a later firing is a new occurrence.
-        return incident.raised_at is not None and since <= self.lifecycle.reopen_grace
+        if incident.raised_at is None:
+            # The same alert firing again soon after it stopped (deduplication called it a re-fire)
+            # is the same problem coming back, not a new one: its pending incident takes it back.
+            return True
+        # A real (raised) incident comes back when its alert does, within the grace period.
+        return since <= self.lifecycle.reopen_grace
 
     def _reopen(self, incident: Incident, now: datetime, batch: Batch, *, count_firing: bool) -> None:
         incidents.reopen(incident, at=now, count_firing=count_firing, batch=batch)
@@ -306,7 +330,7 @@ class CorrelationEngine:
     def sweep(self, now: datetime, batch: Batch) -> None:
         due = self._raise_due
         while due and due[0][0] <= now:
-            _, _, incident_id, alert_id = heapq.heappop(due)
+            _, _, incident_id, alert_id, episode = heapq.heappop(due)
             incident = self.state.incidents.get(incident_id)
             alert = self.state.alerts_by_id.get(alert_id)
             if (
@@ -316,6 +340,7 @@ class CorrelationEngine:
                 and alert is not None
                 and alert.incident_id == incident_id
                 and alert.status is AlertStatus.FIRING
+                and alert.starts_at == episode
                 and alert_id in self.index.context(incident_id).raising_alerts
                 and alert.severity.rank >= self.settings.min_severity_to_raise_alone.rank
             ):
@@ -364,11 +389,7 @@ class CorrelationEngine:
                 self.index.context(incident.id).raising_alerts.add(alert.id)
                 if incident.raised_at is None:
                     # A pending incident still raises by duration after a restart.
-                    policy = self.policies.for_component(facts.entity)
-                    self._sequence += 1
-                    heapq.heappush(
-                        self._raise_due, (facts.onset + policy.min_duration, self._sequence, incident.id, alert.id)
-                    )
+                    self._schedule_raise(incident, alert, facts.onset)
             if incident.status is IncidentStatus.RESOLVED:
                 self.index.unlist(incident.id)
 

@@ -1,0 +1,30 @@
+"""Usual rates: the Poisson tail that decides whether a burst of one kind of alert is a storm."""
+
+from __future__ import annotations
+
+import itertools
+import math
+
+import pytest
+
+from openconductor.correlation.rates import poisson_tail
+
+
+@pytest.mark.parametrize(
+    ("expected", "count", "tail"),
+    [
+        (1.0, 1, 1 - math.exp(-1)),
+        (1.0, 3, 1 - math.exp(-1) * (1 + 1 + 0.5)),
+        (0.25, 2, 1 - math.exp(-0.25) * 1.25),
+        (4.0, 0, 1.0),
+        (0.0, 1, 0.0),
+    ],
+)
+def test_poisson_tail_is_the_chance_of_at_least_count(expected: float, count: int, tail: float) -> None:
+    assert poisson_tail(expected, count) == pytest.approx(tail, abs=1e-12)
+
+
+def test_more_of_a_rare_kind_is_ever_less_likely() -> None:
+    tails = [poisson_tail(0.2, count) for count in range(1, 8)]
+    assert all(later < earlier for earlier, later in itertools.pairwise(tails))
+    assert tails[-1] < 1e-6
