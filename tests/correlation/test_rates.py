@@ -24,6 +24,13 @@ def test_poisson_tail_is_the_chance_of_at_least_count(expected: float, count: in
     assert poisson_tail(expected, count) == pytest.approx(tail, abs=1e-12)
 
 
+def test_a_huge_storm_is_weighed_in_constant_time_without_underflow() -> None:
+    # 100,000 components where 1,000 were expected: a sum of terms would start at exp(-1000) == 0.0.
+    assert poisson_tail(1000.0, 100_000) == 0.0
+    assert poisson_tail(1000.0, 1000) == pytest.approx(0.5, abs=0.02)
+    assert poisson_tail(1000.0, 1200) < 1e-8
+
+
 def test_more_of_a_rare_kind_is_ever_less_likely() -> None:
     tails = [poisson_tail(0.2, count) for count in range(1, 8)]
     assert all(later < earlier for earlier, later in itertools.pairwise(tails))

@@ -11,6 +11,8 @@ from collections import deque
 from datetime import datetime, timedelta
 from typing import Any
 
+from scipy.special import pdtrc
+
 from openconductor.core.timeutil import format_rfc3339, parse_rfc3339
 from openconductor.correlation.context import TemplateKey
 from openconductor.correlation.cooccurrence import Entity
@@ -93,15 +95,12 @@ class UsualRates:
 
 
 def poisson_tail(expected: float, count: int) -> float:
-    """P(N >= count) for N ~ Poisson(expected)."""
+    """P(N >= count) for N ~ Poisson(expected), through SciPy's regularised incomplete gamma: constant
+    time and exact for the huge counts of a real storm (a hand-written sum grows with the count, and
+    its first term underflows once `expected` passes about 745)."""
     if count <= 0:
         return 1.0
-    term = math.exp(-expected)
-    below = term
-    for k in range(1, count):
-        term *= expected / k
-        below += term
-    return max(0.0, 1.0 - below)
+    return float(pdtrc(count - 1, expected))
 
 
 class _StormWindow:
