@@ -50,6 +50,7 @@ def fire(
     environment: str | None = "prod",
     title: str | None = None,
     starts: timedelta | None = None,
+    labels: dict[str, str] | None = None,
 ) -> AlertEvent:
     return build_event(
         source="test",
@@ -61,6 +62,7 @@ def fire(
         received_at=T0 + at,
         starts_at=T0 + (starts if starts is not None else at),
         fingerprint=key,
+        labels=labels,
     )
 
 
@@ -163,6 +165,40 @@ def test_different_environments_stay_apart(topology: dict[str, Any] | None) -> N
     assert incident_of(pipeline, "staging-errors") is not prod
     assert incident_of(pipeline, "staging-web") is not prod
     assert prod.environment == "prod"
+
+
+def test_the_same_service_in_two_regions_stays_apart() -> None:
+    pipeline = engine()
+    pipeline.run(
+        [
+            fire("errors-eu", at=seconds(0), labels={"Region": "eu-west-1"}),
+            fire("errors-us", at=seconds(10), labels={"Region": "us-east-1"}),
+            fire("latency-eu", at=seconds(20), labels={"region": "EU-West-1"}),
+            fire("latency-somewhere", at=seconds(30)),  # names no place: may join either
+        ]
+    )
+    eu = incident_of(pipeline, "errors-eu")
+    assert incident_of(pipeline, "errors-us") is not eu
+    assert incident_of(pipeline, "latency-eu") is eu
+    assert incident_of(pipeline, "latency-somewhere") in (eu, incident_of(pipeline, "errors-us"))
+
+
+def test_clusters_stay_apart_unless_the_topology_links_them() -> None:
+    pipeline = engine(topology=SHOP)
+    pipeline.run(
+        [
+            fire("checkout-errors", at=seconds(0), service="checkout", labels={"cluster": "prod-use1"}),
+            fire("checkout-crash", at=seconds(10), service="checkout", labels={"cluster": "prod-euw1"}),
+        ]
+    )
+    assert incident_of(pipeline, "checkout-crash") is not incident_of(pipeline, "checkout-errors")
+
+    pipeline = engine(topology=SHOP)
+    pipeline.run([fire("checkout-errors", at=seconds(0), service="checkout", labels={"cluster": "prod-use1"})])
+    # web calls checkout: the topology's own dependency links them across the clusters.
+    batch = pipeline.run([fire("web-5xx", at=seconds(20), service="web", labels={"cluster": "prod-euw1"})])
+    assert incident_of(pipeline, "web-5xx") is incident_of(pipeline, "checkout-errors")
+    assert membership(batch, pipeline, "web-5xx").rule == "topology"
 
 
 def test_evidence_fades_with_time_so_a_later_alert_opens_a_new_incident() -> None:

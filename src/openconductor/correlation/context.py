@@ -11,6 +11,7 @@ from datetime import datetime
 from typing import Any
 
 from openconductor.correlation.cooccurrence import Entity
+from openconductor.correlation.places import Place
 
 TemplateKey = tuple[str, str]  # (environment, template id)
 
@@ -23,6 +24,7 @@ class AlertFacts:
     template: TemplateKey
     chronic: bool
     onset: datetime
+    place: Place | None = None
 
 
 @dataclass(slots=True)

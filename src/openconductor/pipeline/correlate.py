@@ -21,6 +21,7 @@ from openconductor.correlation.components import Components
 from openconductor.correlation.context import AlertFacts, IncidentIndex
 from openconductor.correlation.cooccurrence import CooccurrenceModel, Entity
 from openconductor.correlation.evidence import Link, gather_links
+from openconductor.correlation.places import apart, place_of
 from openconductor.correlation.policy import EffectivePolicy, PolicyBook
 from openconductor.correlation.rates import UsualRates
 from openconductor.correlation.templates import TemplateMiner
@@ -112,6 +113,9 @@ class CorrelationEngine:
             gap = abs(facts.onset - neighbour.onset)
             if gap > self.settings.window or not self._within_window(incident, facts.onset, alert.last_seen_at):
                 continue
+            if link.signal != "topology" and apart(facts.place, neighbour.place):
+                # Another region or cluster: only a topology dependency links across places.
+                continue
             if self.cooccurrence.vetoed(facts.entity, neighbour.entity):
                 # People pulled these components apart before: no evidence links them any more.
                 continue
@@ -169,7 +173,9 @@ class CorrelationEngine:
         # Chronic is judged at first sight (received_at), so a restart does not make an alert chronic.
         chronic = alert.received_at - alert.starts_at > self.settings.chronic_after
         onset = arrival if chronic or alert.starts_at > arrival else alert.starts_at
-        facts = AlertFacts(entity=entity, template=(entity[0], template), chronic=chronic, onset=onset)
+        facts = AlertFacts(
+            entity=entity, template=(entity[0], template), chronic=chronic, onset=onset, place=place_of(alert.labels)
+        )
         self.facts[alert.id] = facts
         return facts
 
