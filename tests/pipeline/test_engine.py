@@ -422,6 +422,18 @@ def test_a_kind_that_usually_fires_this_often_is_no_storm() -> None:
     }
 
 
+def test_a_kind_never_seen_before_bursting_on_many_components_is_one_storm() -> None:
+    pipeline = engine()
+    # An hour and a half of other alerts, then a new rule fires on forty hosts within two minutes.
+    pipeline.run([fire(f"load-{n}", at=minutes(10 * n), service=f"db-{n}", title="Load high on db") for n in range(10)])
+    hosts = [f"host-{n}" for n in range(40)]
+    pipeline.run(crash_loops(hosts, start=minutes(95), every=seconds(3)))
+
+    incidents = {incident_of(pipeline, f"crash-{host}").id for host in hosts}
+    assert len(incidents) <= 3  # the first few, before the burst outgrew its own count, may stand apart
+    assert incident_of(pipeline, "crash-host-39").id == incident_of(pipeline, "crash-host-10").id
+
+
 def test_no_storm_is_called_before_an_hour_of_history() -> None:
     pipeline = engine()
     batch = pipeline.run(crash_loops(["ledger", "orders", "email", "billing"], start=minutes(0), every=seconds(40)))
@@ -543,6 +555,9 @@ def test_learned_state_survives_a_restart(tmp_path: Path) -> None:
         assert after.miner.templates() == learned_templates
         # The usual rates too: after a restart a busy component is still busy, not new.
         assert after.rates.rate(("prod", "postgres"), now) == pytest.approx(usual_rate)
+        # And how long the engine has watched, so a restart is not a cold start without storms.
+        assert after.rates.to_document()["watching_since"] == before.rates.to_document()["watching_since"]
+        assert after.rates.to_document()["watching_since"] is not None
     finally:
         restarted.store.close()
 

@@ -29,6 +29,8 @@ class UsualRates:
         self._onsets: dict[Entity, tuple[datetime, int]] = {}
         self._kinds: dict[TemplateKey, tuple[datetime, int]] = {}
         self._storms: dict[TemplateKey, _StormWindow] = {}
+        # When the engine started watching: a kind it has not seen in that time is a rare kind.
+        self._watching_since: datetime | None = None
 
     def count_onset(self, entity: Entity, at: datetime) -> None:
         first, count = self._onsets.get(entity, (at, 0))
@@ -63,12 +65,16 @@ class UsualRates:
         window.add(at, entity)
         first_seen, total = self._kinds.get(kind, (at, 0))
         self._kinds[kind] = (first_seen, total + 1)
+        if self._watching_since is None:
+            self._watching_since = at
         components = len(window.components)
         if components < self.storm_min_components:
             return None
-        observed_for = (at - first_seen).total_seconds()
-        if observed_for < LEARNING_SECONDS:
-            return None  # a usual rate needs an hour of history; before that nothing is called a storm
+        if (at - self._watching_since).total_seconds() < LEARNING_SECONDS:
+            return None  # a cold start: every kind is new, so nothing is called a storm for an hour
+        # A kind first seen less than an hour ago counts as seen for an hour: one never seen before (a new
+        # rule firing on every host at once) is a storm as soon as its burst outgrows its own count.
+        observed_for = max((at - first_seen).total_seconds(), LEARNING_SECONDS)
         expected = total * self.storm_window.total_seconds() / observed_for
         chance = poisson_tail(expected, components)
         return chance if chance <= self.storm_max_chance else None
@@ -78,6 +84,7 @@ class UsualRates:
         pair of its alerts look related) until an hour has passed. Components and kinds seen once are left
         out: after a restart they count as new, which is what one sighting is worth."""
         return {
+            "watching_since": format_rfc3339(self._watching_since) if self._watching_since else None,
             "onsets": [[list(e), format_rfc3339(at), n] for e, (at, n) in self._onsets.items() if n > 1],
             "kinds": [[list(k), format_rfc3339(at), n] for k, (at, n) in self._kinds.items() if n > 1],
         }
@@ -86,6 +93,12 @@ class UsualRates:
         for target, key in ((self._onsets, "onsets"), (self._kinds, "kinds")):
             for (first, second), at, count in document.get(key, []):
                 target[(first, second)] = (parse_rfc3339(at), int(count))
+        known = [at for at, _ in self._kinds.values()]
+        if document.get("watching_since"):
+            known.append(parse_rfc3339(document["watching_since"]))
+        if self._watching_since is not None:
+            known.append(self._watching_since)
+        self._watching_since = min(known, default=None)
 
     def forget_quiet_kinds(self, now: datetime) -> None:
         horizon = now - self.storm_window
