@@ -158,3 +158,17 @@ def test_eval_cli_writes_report_and_html(tmp_path: Path) -> None:
     page = (tmp_path / "r.html").read_text()
     assert page.count("<svg") == 2
     assert "openconductor (current)" in page
+
+
+def test_eval_cli_markdown_prints_the_table_alone(tmp_path: Path) -> None:
+    app = typer.Typer()
+    eval_cmd.register(app)
+    app.command("noop")(lambda: None)
+    stream = _labelled_file(tmp_path / "stream.jsonl")
+    result = CliRunner().invoke(app, ["eval", str(stream), "--markdown"])
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert lines[0].startswith("stream.jsonl: 24 alerts, 6 truth groups")
+    assert lines[1].startswith("| correlator |")
+    assert all(line.startswith("|") for line in lines[1:] if line)
+    assert not any(character in result.output for character in "┏━┃")  # no Rich table as well

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import orjson
 import typer
@@ -25,25 +26,39 @@ def register(app: typer.Typer) -> None:
         """Replay FILE through the current correlator and the baselines and score them side by side."""
         from openconductor.config.settings import Settings
         from openconductor.evaluation.correlation.evaluate import run_eval
-        from openconductor.evaluation.correlation.html_report import COLUMNS, markdown_table, render_html
+        from openconductor.evaluation.correlation.html_report import markdown_table, render_html
 
         console = Console()
         with console.status("replaying and scoring"):
             settings = Settings.model_validate({"engine": {"topology_file": topology}}) if topology else Settings()
             result, stream, results = run_eval(file, settings=settings)
         if markdown:
+            # The heading the Rich table would carry, then the Markdown alone: a Rich table squeezed into an
+            # 80-column pipe is unreadable, and the Markdown is what the docs take.
+            console.print(_heading(file, result), markup=False, highlight=False, soft_wrap=True)
             console.print(markdown_table(result), markup=False, highlight=False, soft_wrap=True)
-        table = Table(
-            title=f"{file.name}: {result['alerts_in']:,} alerts, {result['truth_groups']:,} truth groups "
-            f"(ideal noise reduction {1 - result['truth_groups'] / max(result['alerts_in'], 1):.2%})"
-        )
-        table.add_column("correlator", no_wrap=True)
-        for _, label, _ in COLUMNS:
-            table.add_column(label, justify="right")
-        for name, scores in result["correlators"].items():
-            table.add_row(escape(name), *(fmt.format(scores[key]) for key, _, fmt in COLUMNS))
-        console.print(table)
+        else:
+            console.print(_table(file, result))
         if report:
             report.write_bytes(orjson.dumps(result, option=orjson.OPT_INDENT_2))
         if html_out:
             html_out.write_text(render_html(result, stream, results), encoding="utf-8")
+
+
+def _heading(file: Path, result: dict[str, Any]) -> str:
+    return (
+        f"{file.name}: {result['alerts_in']:,} alerts, {result['truth_groups']:,} truth groups "
+        f"(ideal noise reduction {1 - result['truth_groups'] / max(result['alerts_in'], 1):.2%})"
+    )
+
+
+def _table(file: Path, result: dict[str, Any]) -> Table:
+    from openconductor.evaluation.correlation.html_report import COLUMNS
+
+    table = Table(title=_heading(file, result))
+    table.add_column("correlator", no_wrap=True)
+    for _, label, _ in COLUMNS:
+        table.add_column(label, justify="right")
+    for name, scores in result["correlators"].items():
+        table.add_row(escape(name), *(fmt.format(scores[key]) for key, _, fmt in COLUMNS))
+    return table
