@@ -60,6 +60,16 @@ class CorrelationEngine:
         )
         # The order incidents were opened (or adopted) in: ties between candidates go to the first.
         self._opened_order: dict[str, int] = {}
+        # When each incident next needs a look from the sweep (going quiet, or leaving the working set),
+        # earliest first, so a sweep touches only the incidents that are due instead of all of them.
+        # Entries are lazy: an incident's times only move later, so a popped entry is checked again and
+        # pushed back when its incident turned out not to be due; `_due_at` marks the live entry.
+        self._due: list[tuple[datetime, int, str]] = []
+        self._due_at: dict[str, datetime] = {}
+        # The order incidents entered the working set, so due ones are handled in the order a scan of
+        # the working set would meet them (results must not depend on the heap's order).
+        self._position: dict[str, int] = {}
+        self._positions = 0
         self._next_scan: datetime | None = None
 
     # -- the stage ---------------------------------------------------------------------------
@@ -204,7 +214,7 @@ class CorrelationEngine:
             last_seen_at=alert.last_seen_at,
             last_joined_at=facts.onset,
         )
-        self.state.incidents[incident.id] = incident
+        self._enter(incident)
         self._opened_order[incident.id] = len(self._opened_order) + 1
         batch.changes.incident_added(incident)
         batch.changes.count("incidents_opened")
@@ -330,6 +340,53 @@ class CorrelationEngine:
     def _resolve(self, incident: Incident, now: datetime, resolution: str, batch: Batch) -> None:
         incidents.resolve(incident, at=now, resolution=resolution, batch=batch)
         self.index.unlist(incident.id)
+        self._watch(incident)  # it now leaves the working set sooner than it would have gone quiet
+
+    # -- the working set and when each incident is next due ---------------------------------------
+
+    def _enter(self, incident: Incident) -> None:
+        if incident.id not in self.state.incidents:
+            self._positions += 1
+            self._position[incident.id] = self._positions
+        self.state.incidents[incident.id] = incident
+        self._watch(incident)
+
+    def _next_look(self, incident: Incident) -> datetime | None:
+        if incident.status is not IncidentStatus.RESOLVED:
+            return incident.last_seen_at + self.lifecycle.quiet_period
+        if incident.resolved_at is not None:
+            return incident.resolved_at + self.keep_resolved_for
+        return None  # resolved with no time: it stays, as it always has
+
+    def _watch(self, incident: Incident) -> None:
+        due = self._next_look(incident)
+        if due is None:
+            return
+        scheduled = self._due_at.get(incident.id)
+        if scheduled is not None and scheduled <= due:
+            return  # an earlier look is already booked; it will book the next one
+        self._due_at[incident.id] = due
+        self._sequence += 1
+        heapq.heappush(self._due, (due, self._sequence, incident.id))
+
+    def _due_incidents(self, now: datetime) -> list[Incident]:
+        """The incidents going quiet or leaving the working set before `now`, in working-set order."""
+        heap, due_at, found = self._due, self._due_at, []
+        while heap and heap[0][0] < now:
+            due, _, incident_id = heapq.heappop(heap)
+            if due_at.get(incident_id) != due:
+                continue  # superseded by an earlier booking
+            del due_at[incident_id]
+            incident = self.state.incidents.get(incident_id)
+            if incident is None:
+                continue
+            actual = self._next_look(incident)
+            if actual is not None and actual < now:
+                found.append(incident)
+            else:
+                self._watch(incident)  # it was active since: look again later
+        found.sort(key=lambda incident: self._position[incident.id])
+        return found
 
     # -- the passage of time ---------------------------------------------------------------------
 
@@ -354,21 +411,18 @@ class CorrelationEngine:
         if self._next_scan is not None and now < self._next_scan:
             return
         self._next_scan = now + _SCAN_EVERY
-        # One cut-off per window instead of a subtraction per incident: the scan walks them all.
-        quiet_before = now - self.lifecycle.quiet_period
-        forget_before = now - self.keep_resolved_for
-        resolved = IncidentStatus.RESOLVED
-        for incident in list(self.state.incidents.values()):
-            if incident.status is not resolved:
-                if incident.last_seen_at < quiet_before:
-                    self._resolve(incident, now, "quiet", batch)
-            elif incident.resolved_at is not None and incident.resolved_at < forget_before:
+        for incident in self._due_incidents(now):
+            if incident.status is not IncidentStatus.RESOLVED:
+                self._resolve(incident, now, "quiet", batch)
+            else:
                 self._prune(incident)
         self.rates.forget_quiet_kinds(now)
 
     def _prune(self, incident: Incident) -> None:
         del self.state.incidents[incident.id]
         self._opened_order.pop(incident.id, None)
+        self._position.pop(incident.id, None)
+        self._due_at.pop(incident.id, None)
         context = self.index.contexts.get(incident.id)
         if context is not None:
             for alert_id in context.alert_ids:
@@ -380,7 +434,7 @@ class CorrelationEngine:
     # -- restart ---------------------------------------------------------------------------------
 
     def adopt(self, incident: Incident) -> None:
-        self.state.incidents[incident.id] = incident
+        self._enter(incident)
         self._opened_order.setdefault(incident.id, len(self._opened_order) + 1)
 
     def rebuilt(self) -> None:
@@ -423,7 +477,8 @@ class CorrelationEngine:
             left_behind = self.index.contexts.get(previous_id)
             for component in left_behind.components if left_behind else ():
                 self.cooccurrence.teach_apart(facts.entity, component, weight)
-        self.state.incidents.setdefault(target.id, target)
+        if target.id not in self.state.incidents:
+            self._enter(target)
         joined = self.index.contexts.get(target.id)
         for component in list(joined.components) if joined else ():
             self.cooccurrence.teach_together(facts.entity, component, weight)
