@@ -275,6 +275,40 @@ def test_a_raised_incident_whose_alerts_resolve_is_not_noise() -> None:
     assert incident_of(pipeline, "latency").resolution == "all_alerts_resolved"
 
 
+def test_an_incident_goes_quiet_after_an_hour_without_activity_then_leaves_the_working_set() -> None:
+    pipeline = engine()
+    pipeline.run([fire("latency", at=seconds(0)), fire("errors", at=seconds(20))])
+    pipeline.run([fire("latency", at=minutes(30))])  # a repeat: activity
+    incident = incident_of(pipeline, "latency")
+    quiet = Settings().correlation.quiet_period
+
+    pipeline.sweep(T0 + minutes(30) + quiet - minutes(1))
+    assert incident.status is not IncidentStatus.RESOLVED
+    pipeline.sweep(T0 + minutes(31) + quiet)
+    assert (incident.status, incident.resolution) == (IncidentStatus.RESOLVED, "quiet")
+    assert incident.id in pipeline.state.incidents  # kept a while, so a re-fire can still reopen it
+
+    pipeline.sweep(T0 + minutes(33) + quiet + Settings().dedup.refire_window)
+    assert incident.id not in pipeline.state.incidents
+
+
+def test_an_incident_reopened_by_a_person_after_it_left_the_working_set_goes_quiet_again() -> None:
+    pipeline = engine()
+    pipeline.run([fire("latency", at=seconds(0)), fire("errors", at=seconds(20))])
+    incident = incident_of(pipeline, "latency")
+    left = T0 + minutes(2) + Settings().correlation.quiet_period + Settings().dedup.refire_window
+    pipeline.sweep(T0 + minutes(1) + Settings().correlation.quiet_period)
+    pipeline.sweep(left)
+    assert incident.id not in pipeline.state.incidents
+
+    # What the API does on a reopen: the incident is changed and handed back to the correlator.
+    incident.status, incident.resolved_at, incident.resolution = IncidentStatus.OPEN, None, None
+    incident.last_seen_at = left
+    pipeline.correlator.adopt(incident)
+    pipeline.sweep(left + Settings().correlation.quiet_period + minutes(2))
+    assert (incident.status, incident.resolution) == (IncidentStatus.RESOLVED, "quiet")
+
+
 def test_chronic_alerts_never_raise_alone() -> None:
     pipeline = engine()
     pipeline.run(
