@@ -35,3 +35,18 @@ def test_more_of_a_rare_kind_is_ever_less_likely() -> None:
     tails = [poisson_tail(0.2, count) for count in range(1, 8)]
     assert all(later < earlier for earlier, later in itertools.pairwise(tails))
     assert tails[-1] < 1e-6
+
+
+def test_each_alert_of_a_storm_window_is_handed_out_once() -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from openconductor.correlation.rates import UsualRates
+
+    rates = UsualRates(storm_window=timedelta(minutes=5), storm_min_components=3, storm_max_chance=0.001)
+    kind, start = ("prod", "t1"), datetime(2026, 3, 1, tzinfo=UTC)
+    for n in range(3):
+        rates.storm(kind, ("prod", f"host-{n}"), start + timedelta(seconds=n), f"a{n}")
+    assert rates.storm_alerts(kind) == ["a0", "a1", "a2"]
+    rates.storm(kind, ("prod", "host-3"), start + timedelta(minutes=5, seconds=1.5), "a3")  # a0, a1 slide out
+    assert rates.storm_alerts(kind) == ["a3"]
+    assert rates.storm_alerts(kind) == []

@@ -12,7 +12,7 @@ import typer
 from typer.testing import CliRunner
 
 from openconductor.cli import eval_cmd
-from openconductor.core.models import AlertStatus, Severity
+from openconductor.core.models import AlertEvent, AlertStatus, Severity
 from openconductor.evaluation.correlation.correlators import run_alertmanager, run_time_window
 from openconductor.evaluation.correlation.metrics import pair_scores, score_assignment
 from openconductor.ingest.base import build_event
@@ -172,3 +172,27 @@ def test_eval_cli_markdown_prints_the_table_alone(tmp_path: Path) -> None:
     assert lines[1].startswith("| correlator |")
     assert all(line.startswith("|") for line in lines[1:] if line)
     assert not any(character in result.output for character in "┏━┃")  # no Rich table as well
+
+
+def test_lines_of_an_incident_the_engine_merged_away_count_where_its_alerts_went() -> None:
+    from openconductor.evaluation.correlation.correlators import run_pipeline
+
+    def crash(service: str, at: timedelta) -> AlertEvent:
+        return build_event(
+            source="prometheus",
+            status=AlertStatus.FIRING,
+            severity=Severity.HIGH,
+            title=f"Pod {service}-7f9c6 is restarting over and over in namespace shop",
+            service=service,
+            environment="prod",
+            received_at=T0 + at,
+            fingerprint=f"crash-{service}",
+        )
+
+    # Three quiet hours (the kind fires once an hour), then a storm: its first alert opened an incident
+    # of its own before the storm was recognised, and was gathered into the storm's incident later.
+    history = [crash(f"old-{n}", timedelta(hours=n)) for n in range(3)]
+    burst = [crash(s, timedelta(hours=3, seconds=40 * n)) for n, s in enumerate(["ledger", "orders", "email"])]
+    product, _ = run_pipeline(history + burst)
+    ledger, orders, email = product.predicted[3:]
+    assert ledger == orders == email

@@ -433,11 +433,32 @@ def test_a_burst_of_one_kind_far_above_its_usual_rate_is_one_storm() -> None:
     burst = crash_loops(["ledger", "orders", "email", "billing"], start=minutes(180), every=seconds(40))
     batch = pipeline.run(burst)
 
-    incidents = {incident_of(pipeline, f"crash-{service}").id for service in ("orders", "email", "billing")}
-    assert len(incidents) == 1
     third = membership(batch, pipeline, "crash-email")
     assert third.rule == "template_storm"
     assert third.evidence["storm_chance"] < Settings().engine.storm_max_chance
+    # The storm is recognised at its third alert; the first, alone in a pending incident, is gathered.
+    storm = incident_of(pipeline, "crash-email")
+    assert {incident_of(pipeline, f"crash-{s}").id for s in ("ledger", "orders", "email", "billing")} == {storm.id}
+    ledger = pipeline.state.alerts_by_fingerprint["crash-ledger"].id
+    opened, gathered = [m for m in batch.changes.memberships if m.alert_id == ledger]
+    assert (opened.rule, gathered.rule) == ("opened", "template_storm")
+    assert gathered.evidence["gathered_from_incident_id"] == opened.incident_id
+    assert [(d.incident_id, d.alert_id) for d in batch.changes.departures] == [(opened.incident_id, ledger)]
+    assert pipeline.state.incidents[opened.incident_id].resolution == "merged"
+
+
+def test_a_storm_leaves_alerts_that_people_already_see_where_they_are() -> None:
+    pipeline = engine()
+    history = crash_loops([f"old-{n}" for n in range(3)], start=minutes(0), every=minutes(60))
+    pipeline.run(history)
+    # The first crash loop is raised with a second alert on its service before the storm shows.
+    pipeline.run(crash_loops(["ledger"], start=minutes(180), every=seconds(1)))
+    pipeline.run([fire("ledger-5xx", at=minutes(180) + seconds(5), service="ledger")])
+    shown = incident_of(pipeline, "crash-ledger")
+    assert shown.raised_at is not None
+    pipeline.run(crash_loops(["orders", "email", "billing"], start=minutes(180) + seconds(40), every=seconds(40)))
+    assert incident_of(pipeline, "crash-ledger") is shown
+    assert incident_of(pipeline, "crash-email") is not shown
 
 
 def test_a_kind_that_usually_fires_this_often_is_no_storm() -> None:

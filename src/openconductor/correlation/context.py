@@ -50,10 +50,16 @@ class IncidentIndex:
             found = self.contexts[incident_id] = IncidentContext(incident_id)
         return found
 
-    def add(self, incident_id: str, alert_id: str, facts: AlertFacts) -> None:
+    def add(self, incident_id: str, alert_id: str, facts: AlertFacts, *, latest: bool = True) -> None:
+        """`latest=False` for an alert older than the incident's others (one gathered into it later):
+        it must not stand in for its component or kind, whose evidence fades from the newest alert."""
         context = self.context(incident_id)
-        context.components[facts.entity] = alert_id
-        context.templates[facts.template] = alert_id
+        if latest:
+            context.components[facts.entity] = alert_id
+            context.templates[facts.template] = alert_id
+        else:
+            context.components.setdefault(facts.entity, alert_id)
+            context.templates.setdefault(facts.template, alert_id)
         context.alert_ids.add(alert_id)
         self.by_component.setdefault(facts.entity, set()).add(incident_id)
         self.by_template.setdefault(facts.template, set()).add(incident_id)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import math
 from collections import deque
 from datetime import datetime, timedelta
+from itertools import islice
 from typing import Any
 
 from scipy.special import pdtrc
@@ -49,7 +50,7 @@ class UsualRates:
         """Probability that a Poisson process at `rate` produces an onset within `gap` (at least a minute)."""
         return 1.0 - math.exp(-rate * max(gap.total_seconds(), 60.0))
 
-    def storm(self, kind: TemplateKey, entity: Entity, at: datetime) -> float | None:
+    def storm(self, kind: TemplateKey, entity: Entity, at: datetime, alert_id: str = "") -> float | None:
         """How likely by chance this kind's current burst is, when it looks like a storm; None otherwise.
 
         A storm is this kind of alert starting on many components at once, far above its usual rate.
@@ -62,7 +63,7 @@ class UsualRates:
         if window is None:
             window = self._storms[kind] = _StormWindow()
         window.slide(at - self.storm_window)
-        window.add(at, entity)
+        window.add(at, entity, alert_id)
         first_seen, total = self._kinds.get(kind, (at, 0))
         self._kinds[kind] = (first_seen, total + 1)
         if self._watching_since is None:
@@ -100,6 +101,16 @@ class UsualRates:
             known.append(self._watching_since)
         self._watching_since = min(known, default=None)
 
+    def storm_alerts(self, kind: TemplateKey) -> list[str]:
+        """The alerts of `kind` that started within the storm window and were not handed out by an
+        earlier call, oldest first: each is offered once, so a storm of n alerts costs n, not n²."""
+        window = self._storms.get(kind)
+        if window is None:
+            return []
+        fresh = [alert_id for _, _, alert_id in islice(window.onsets, window.offered, None)]
+        window.offered = len(window.onsets)
+        return fresh
+
     def forget_quiet_kinds(self, now: datetime) -> None:
         horizon = now - self.storm_window
         quiet = [kind for kind, window in self._storms.items() if window.quiet_since(horizon)]
@@ -120,21 +131,24 @@ class _StormWindow:
     """One kind's onsets within the storm window, with how many each component has there, so the
     number of components is a length instead of a set built on every onset."""
 
-    __slots__ = ("components", "onsets")
+    __slots__ = ("components", "offered", "onsets")
 
     def __init__(self) -> None:
-        self.onsets: deque[tuple[datetime, Entity]] = deque()
+        self.onsets: deque[tuple[datetime, Entity, str]] = deque()
         self.components: dict[Entity, int] = {}
+        self.offered = 0  # how many of the oldest onsets `storm_alerts` has handed out
 
-    def add(self, at: datetime, entity: Entity) -> None:
-        self.onsets.append((at, entity))
+    def add(self, at: datetime, entity: Entity, alert_id: str) -> None:
+        self.onsets.append((at, entity, alert_id))
         self.components[entity] = self.components.get(entity, 0) + 1
 
     def slide(self, horizon: datetime) -> None:
         """Drop the onsets before `horizon`."""
         onsets, components = self.onsets, self.components
         while onsets and onsets[0][0] < horizon:
-            _, entity = onsets.popleft()
+            _, entity, _ = onsets.popleft()
+            if self.offered:
+                self.offered -= 1
             left = components[entity] - 1
             if left:
                 components[entity] = left

@@ -14,7 +14,7 @@ import heapq
 from datetime import datetime, timedelta
 from typing import Any
 
-from openconductor.config.settings import Settings
+from openconductor.config.settings import Evidence, Settings
 from openconductor.core.ids import new_id
 from openconductor.core.models import Alert, AlertStatus, Incident, IncidentStatus
 from openconductor.correlation.components import Components
@@ -95,7 +95,7 @@ class CorrelationEngine:
     def _onset(self, alert: Alert, batch: Batch) -> None:
         facts = self._facts_for(alert)
         policy = self.policies.for_component(facts.entity)
-        storm = self.rates.storm(facts.template, facts.entity, facts.onset)
+        storm = self.rates.storm(facts.template, facts.entity, facts.onset, alert.id)
         if facts.chronic:
             # Long-standing alerts seen for the first time (a backlog, or one nobody fixes) stand
             # alone: joining them to today's incidents would only mislead.
@@ -142,16 +142,64 @@ class CorrelationEngine:
                 best = (score, link, incident, gap.total_seconds(), chance)
         if best is None:
             self._open(alert, facts, batch)
-            return
-        score, link, incident, gap_seconds, chance = best
-        evidence = {
-            "signal": link.signal,
-            **link.evidence,
-            "gap_seconds": round(gap_seconds, 1),
-            "evidence_score": link.score,
-            "chance_coincidence": round(chance, 4),
-        }
-        self._join(alert, incident, facts, rule=link.signal, score=round(score, 4), evidence=evidence, batch=batch)
+        else:
+            score, link, incident, gap_seconds, chance = best
+            evidence = {
+                "signal": link.signal,
+                **link.evidence,
+                "gap_seconds": round(gap_seconds, 1),
+                "evidence_score": link.score,
+                "chance_coincidence": round(chance, 4),
+            }
+            self._join(alert, incident, facts, rule=link.signal, score=round(score, 4), evidence=evidence, batch=batch)
+        if storm is not None and not facts.chronic and Evidence.TEMPLATE_STORM in policy.evidence:
+            self._gather_storm(alert, facts, storm, batch)
+
+    def _gather_storm(self, alert: Alert, facts: AlertFacts, storm: float, batch: Batch) -> None:
+        """A storm is recognised only once it has grown: the alerts of the same kind that started it
+        each opened an incident of their own. Those still alone and pending (nobody was shown them)
+        move into this alert's incident, with the storm as their evidence."""
+        target = self.state.incidents[alert.incident_id or ""]
+        now = alert.last_seen_at
+        for alert_id in self.rates.storm_alerts(facts.template):
+            other = self.state.alerts_by_id.get(alert_id)
+            if other is None or other.status is not AlertStatus.FIRING or other.incident_id in (None, target.id):
+                continue
+            source = self.state.incidents.get(other.incident_id or "")
+            context = self.index.contexts.get(other.incident_id or "")
+            other_facts = self.facts.get(alert_id)
+            if (
+                source is None
+                or context is None
+                or other_facts is None
+                or source.raised_at is not None
+                or source.status is IncidentStatus.RESOLVED
+                or len(context.alert_ids) != 1
+                or apart(facts.place, other_facts.place)
+                or self.cooccurrence.vetoed(facts.entity, other_facts.entity)
+            ):
+                continue
+            incidents.detach(source, other, at=now, counted_firing=True, batch=batch)
+            self.index.remove_alert(source.id, alert_id)
+            self._resolve(source, now, "merged", batch)
+            batch.changes.replaced_memberships.append((target.id, alert_id))
+            evidence = {
+                "signal": "template_storm",
+                "template_id": facts.template[1],
+                "storm_chance": float(f"{storm:.3g}"),
+                "neighbour_alert_id": alert.id,
+                "gathered_from_incident_id": source.id,
+            }
+            self._join(
+                other,
+                target,
+                other_facts,
+                rule="template_storm",
+                score=round(1.0 - storm, 4),
+                evidence=evidence,
+                batch=batch,
+                latest=False,
+            )
 
     def _better(self, score: float, incident: Incident, best_score: float, best_incident: Incident) -> bool:
         """Higher score wins; a tie goes to the incident opened first: never to an id, whose random
@@ -236,6 +284,7 @@ class CorrelationEngine:
         score: float,
         evidence: dict[str, Any],
         batch: Batch,
+        latest: bool = True,
     ) -> None:
         incidents.attach(
             alert,
@@ -248,7 +297,7 @@ class CorrelationEngine:
             joined_at=alert.last_seen_at,
             batch=batch,
         )
-        self.index.add(incident.id, alert.id, facts)
+        self.index.add(incident.id, alert.id, facts, latest=latest)
         if self._counts_towards_raising(alert, facts):
             self.index.context(incident.id).raising_alerts.add(alert.id)
             policy = self._schedule_raise(incident, alert, facts.onset)

@@ -46,9 +46,27 @@ def run_pipeline(events: list[AlertEvent], settings: Settings | None = None) -> 
             if incident.raised_at is not None and incident.id not in product.raised_at:
                 product.raised_at[incident.id] = incident.raised_at.timestamp()
 
+    # Incidents the correlator merged into another (a pending one it emptied by moving its alerts):
+    # their earlier lines count where their alerts went, as the incident list shows them in the end.
+    merged_into: dict[str, str] = {}
+
+    def note_merged(batch: Batch) -> None:
+        changes = batch.changes
+        if not changes.departures:
+            return
+        joined = {membership.alert_id: membership.incident_id for membership in changes.memberships}
+        for departure in changes.departures:
+            source = changes.dirty_incidents.get(departure.incident_id) or changes.new_incidents.get(
+                departure.incident_id
+            )
+            target = joined.get(departure.alert_id)
+            if source is not None and source.resolution == "merged" and target is not None:
+                merged_into[departure.incident_id] = target
+
     for event in events:
         batch = pipeline.run([event])
         note_raised(batch)
+        note_merged(batch)
         alert = batch.items[0].alert
         product.predicted.append(alert.incident_id if alert is not None else None)
         alert_id = alert.id if alert is not None else None
@@ -60,7 +78,16 @@ def run_pipeline(events: list[AlertEvent], settings: Settings | None = None) -> 
             p.min_duration_to_raise for p in settings.engine.policies if p.min_duration_to_raise
         ]
         note_raised(pipeline.sweep(pipeline.state.clock + max(waits) + timedelta(seconds=1)))
+    product.predicted = [_final(incident, merged_into) for incident in product.predicted]
     return product, dedup
+
+
+def _final(incident: str | None, merged_into: dict[str, str]) -> str | None:
+    seen = 0
+    while incident in merged_into and seen < len(merged_into):  # a chain of merges, never a cycle
+        incident = merged_into[incident]
+        seen += 1
+    return incident
 
 
 def alertmanager_key(event: AlertEvent, name: str) -> str:
