@@ -171,3 +171,40 @@ def test_the_saved_document_leaves_out_pairs_met_only_once() -> None:
     assert saved == {(a, c), (c, a)}
     restored = CooccurrenceModel.from_document(model.to_document())
     assert restored.pairs[a] == {c: 2.0}
+
+
+def test_an_onset_pairs_with_the_latest_distinct_components_of_its_window_however_they_arrived() -> None:
+    """The partners of an onset are the `recent_limit` components met latest among the onsets still in
+    the window, each once: what walking back over every recent onset from the newest gives, also when
+    a busy component repeats and onsets arrive out of time order (the window forgets from its front)."""
+    from operator import itemgetter
+
+    rng = random.Random(7)
+    settings = CooccurrenceSettings(window_seconds=100.0, recent_limit=5, max_partners=4)
+    model = CooccurrenceModel(settings=settings)
+    window: list[tuple[float, tuple[str, str]]] = []
+    pairs: dict[tuple[str, str], dict[tuple[str, str], float]] = {}
+    at = 0.0
+    for _ in range(1500):
+        at += rng.choice([0.0, 0.5, 1.0, 2.0])  # under an hour in all: no decay
+        onset = at - rng.choice([0.0, 0.0, 150.0])
+        entity = ("prod", f"c{rng.randrange(12)}")
+        model.observe(entity, onset)
+        while window and window[0][0] < onset - settings.window_seconds:
+            window.pop(0)
+        met: list[tuple[str, str]] = []
+        for _, other in reversed(window):
+            if other != entity and other not in met and len(met) < settings.recent_limit:
+                met.append(other)
+        window.append((onset, entity))
+        # Each partner's side is trimmed as it grows, the onset's own side once all are counted.
+        for first, second in [pair for other in met for pair in ((entity, other), (other, entity))] + [(entity, None)]:
+            partners = pairs.setdefault(first, {})
+            if second is not None:
+                partners[second] = partners.get(second, 0.0) + 1.0
+            if len(partners) > 2 * settings.max_partners and (second is None or first != entity):
+                ranked = sorted(partners.items(), key=itemgetter(1), reverse=True)
+                pairs[first] = dict(ranked[: settings.max_partners])
+        assert {key: list(value.items()) for key, value in model.pairs.items() if value} == {
+            key: list(value.items()) for key, value in pairs.items() if value
+        }

@@ -138,3 +138,34 @@ def test_arbitrary_text_never_raises(text: str) -> None:
     assert isinstance(learned.template_id, str)
     assert all(isinstance(parameter, str) for parameter in learned.parameters)
     TemplateMiner.from_dict(orjson.loads(orjson.dumps(miner.to_dict())))
+
+
+class _NothingSettled(dict):  # type: ignore[type-arg]
+    """A memory of settled messages that never remembers: every message is searched for."""
+
+    def __setitem__(self, key: object, value: object) -> None:
+        pass
+
+
+@pytest.mark.parametrize("config", [MinerConfig(), MinerConfig(max_templates_per_leaf=3, max_templates=8)])
+def test_settled_messages_learn_exactly_as_a_full_search_does(config: MinerConfig) -> None:
+    """Skipping the search for a message that joined its template unchanged before, while the
+    templates beside it stay as they were, changes nothing: not the ids, sizes, recency, nor what
+    later messages join (words that become variables, merges and evictions in between)."""
+    import random
+
+    rng = random.Random(11)
+    words = ["GET", "POST", "PUT", "DELETE", "HEAD", "PATCH", "alice", "bob", "carol", "dave", "eve"]
+    texts = [
+        f"{verb} {rng.choice(['/api', 'queue=orders', 'host'])} {user} {rng.choice(['ok', 'failed', f'in {rng.randint(1, 9)}s'])}"
+        for _ in range(400)
+        for verb, user in [(rng.choice(words[:6]), rng.choice(words[6:]))]
+    ]
+    searching = TemplateMiner(config)
+    searching._settled = _NothingSettled()
+    settling = TemplateMiner(config)
+    for _ in range(3):
+        for text in rng.sample(texts, len(texts)):
+            assert settling.learn(text) == searching.learn(text)
+    assert settling.to_dict() == searching.to_dict()
+    assert len(settling._settled) > 0

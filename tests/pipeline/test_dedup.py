@@ -160,3 +160,58 @@ def test_acknowledge_for_an_unknown_alert_is_unmatched_and_creates_nothing() -> 
     assert batch.items[0].alert is None
     assert batch.changes.is_empty()
     assert batch.changes.counters["acknowledge_unmatched"] == 1
+
+
+def remembered(pipeline: Pipeline, key: str = "disk-db-1") -> bool:
+    return key in pipeline.state.alerts_by_fingerprint
+
+
+def test_a_resolved_alert_leaves_the_working_set_once_the_refire_window_has_passed() -> None:
+    pipeline = fresh()
+    run(pipeline, event(0), event(10, status="resolved"))
+    pipeline.sweep(T0 + timedelta(minutes=39))
+    assert remembered(pipeline)
+    pipeline.sweep(T0 + timedelta(minutes=41))
+    assert not remembered(pipeline)
+    assert pipeline.state.alerts_by_id == {}
+
+
+def test_a_firing_alert_stays_while_it_repeats_and_leaves_a_day_after_its_last_news() -> None:
+    pipeline = fresh()
+    run(pipeline, event(0))
+    for hours in (6, 12, 18, 24, 30):
+        run(pipeline, event(hours * 60))
+        assert remembered(pipeline)
+    pipeline.sweep(T0 + timedelta(hours=30 + 23))
+    assert remembered(pipeline)
+    pipeline.sweep(T0 + timedelta(hours=30 + 25))
+    assert not remembered(pipeline)
+
+
+def test_an_alert_that_fired_for_hours_leaves_the_refire_window_after_it_resolves() -> None:
+    pipeline = fresh()
+    run(pipeline, event(0), event(300), event(600, status="resolved"))
+    pipeline.sweep(T0 + timedelta(minutes=629))
+    assert remembered(pipeline)
+    pipeline.sweep(T0 + timedelta(minutes=631))
+    assert not remembered(pipeline)
+
+
+def test_an_alert_replaced_by_a_newer_one_with_its_fingerprint_does_not_take_the_newer_one_with_it() -> None:
+    pipeline = fresh()
+    run(pipeline, event(0), event(5, status="resolved"), event(60))  # past the refire window: a new alert
+    newer = pipeline.state.alerts_by_fingerprint["disk-db-1"]
+    pipeline.sweep(T0 + timedelta(minutes=100))
+    assert pipeline.state.alerts_by_fingerprint["disk-db-1"] is newer
+
+
+def test_alerts_taken_into_the_working_set_at_start_up_are_forgotten_like_the_others() -> None:
+    first = fresh()
+    run(first, event(0), event(10, status="resolved"), event(0, key="cpu-db-1"))
+    second = fresh()
+    for alert in first.state.alerts_by_id.values():
+        second.state.remember_alert(alert)
+    second.sweep(T0 + timedelta(minutes=41))
+    assert not remembered(second) and remembered(second, "cpu-db-1")
+    second.sweep(T0 + timedelta(hours=24, minutes=11))  # seen last at the clock of minute 10
+    assert not remembered(second, "cpu-db-1")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from collections.abc import Hashable
 
 from openconductor.core.models import Alert
@@ -9,7 +10,7 @@ from openconductor.correlation.cooccurrence import Entity
 from openconductor.correlation.entities import candidate_names, identity, infer_environment, longest_known_prefix
 from openconductor.correlation.topology import Topology
 
-# Identities remembered at most (about 0.7 KB each); beyond this the memory is emptied and fills again.
+# Identities remembered at most (about 0.7 KB each); beyond this the oldest is forgotten first.
 CACHE_SIZE = 16_384
 
 
@@ -25,7 +26,7 @@ class Components:
         self.topology = topology
         self.default_environment = default_environment
         # Identity -> (environment, component name, or None: name it by the alert's fingerprint).
-        self._known: dict[Hashable, tuple[str, str | None]] = {}
+        self._known: OrderedDict[Hashable, tuple[str, str | None]] = OrderedDict()
 
     def set_topology(self, topology: Topology | None) -> None:
         self.topology = topology
@@ -41,7 +42,9 @@ class Components:
             found = self._work_out(alert)
             if key is not None:
                 if len(self._known) >= CACHE_SIZE:
-                    self._known.clear()
+                    # The oldest answer goes: emptying the whole memory, as this once did, made an
+                    # estate with more identities than the limit work nearly every alert out again.
+                    self._known.popitem(last=False)
                 self._known[key] = found
         environment, name = found
         return (environment, name if name is not None else alert.fingerprint)

@@ -46,17 +46,28 @@ class CooccurrenceModel:
     # decays, which recount it). Fewer than 0.1% of pairs reach the support, so most onsets skip the
     # scan of their partners for evidence altogether.
     _supported: set[Entity] = field(default_factory=set, init=False, repr=False, compare=False)
+    # The components in `recent`, each once, ordered by their latest onset there, with how many of
+    # their onsets it holds. Walking it backwards meets each recent partner once, where walking
+    # `recent` itself meets a busy component again at each of its onsets.
+    _live: dict[Entity, int] = field(default_factory=dict, init=False, repr=False, compare=False)
 
     def observe(self, entity: Entity, at: float) -> None:
         """Count one onset of `entity` at `at` (epoch seconds) and its pairs with recent onsets."""
         self._decay(at)
         horizon = at - self.settings.window_seconds
         recent = self.recent
+        live = self._live
+        # `recent` is in arrival order, and onsets may arrive out of order: like the window itself,
+        # `live` forgets an onset only when it leaves the front.
         while recent and recent[0][0] < horizon:
-            recent.popleft()
+            _, gone = recent.popleft()
+            left = live[gone] - 1
+            if left:
+                live[gone] = left
+            else:
+                del live[gone]
         self.onsets[entity] = self.onsets.get(entity, 0.0) + 1.0
         self.total += 1.0
-        counted: set[Entity] = {entity}
         limit = self.settings.recent_limit
         trim_above = self.settings.max_partners * 2
         floor = self.settings.min_support
@@ -65,12 +76,13 @@ class CooccurrenceModel:
         mine = pairs.get(entity)
         if mine is None:
             mine = pairs[entity] = {}
+        pair_events = self.pair_events
+        paired = 0
         # The hot path of learning: the body of _add_pair and the size check of _trim, written out
         # for the common amount of one (about 24 pairs per onset).
-        for _, other in reversed(recent):
-            if other in counted:
+        for other in reversed(live):
+            if other == entity:
                 continue
-            counted.add(other)
             count = mine[other] = mine.get(other, 0.0) + 1.0
             if count >= floor:
                 supported.add(entity)
@@ -82,11 +94,14 @@ class CooccurrenceModel:
                 supported.add(other)
             if len(theirs) > trim_above:
                 self._trim(other, theirs)
-            self.pair_events += 1.0
-            if len(counted) > limit:
+            pair_events += 1.0
+            paired += 1
+            if paired >= limit:
                 break
+        self.pair_events = pair_events
         self._trim(entity, mine)
         recent.append((at, entity))
+        live[entity] = live.pop(entity, 0) + 1
 
     def _add_pair(self, a: Entity, b: Entity, amount: float) -> None:
         for x, y in ((a, b), (b, a)):

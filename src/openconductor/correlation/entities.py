@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Hashable, Iterable
+from functools import lru_cache
 from urllib.parse import urlsplit
 
 from openconductor.core.models import Alert
@@ -56,6 +57,7 @@ SERVICE_LABELS = (
     "container",
 )
 RESOURCE_LABELS = ("pod", "host", "hostname", "node", "instance", "InstanceId", "device", "url", "LoadBalancer")
+_RESOURCE_IS_POD = tuple(key == "pod" for key in RESOURCE_LABELS)
 
 # Kubernetes names generated pods from a "safe" alphabet without vowels, so ordinary words such as
 # "exporter" or "gateway" are never taken for a ReplicaSet hash or a pod suffix.
@@ -99,23 +101,18 @@ def candidate_names(alert: Alert) -> list[str]:
     """Names that may identify the alert's component, most specific and most trusted first."""
     names: list[str] = []
     labels = alert.labels
-
-    def add(value: str | None, *, pod: bool = False) -> None:
-        if not value:
-            return
-        name = normalize_name(value)
-        if name and name not in names:
-            names.append(name)
-        workload = workload_of(name) or (stateful_workload_of(name) if pod else None)
-        if workload and workload not in names:
-            names.append(workload)
-
-    add(alert.service)
-    for key in SERVICE_LABELS:
-        add(labels.get(key))
-    add(alert.resource)
-    for key in RESOURCE_LABELS:
-        add(labels.get(key), pod=key == "pod")
+    # Most of these labels are absent from any one alert: fetched together, and each value present
+    # named through `_names_of`, which remembers the names of values seen before.
+    for value in (alert.service, *map(labels.get, SERVICE_LABELS), alert.resource):
+        if value:
+            for name in _names_of(value, False):
+                if name not in names:
+                    names.append(name)
+    for pod, value in zip(_RESOURCE_IS_POD, map(labels.get, RESOURCE_LABELS), strict=True):
+        if value:
+            for name in _names_of(value, pod):
+                if name not in names:
+                    names.append(name)
     # Alarm and check names often start with their subject: "<host>-CPUUtilization-high", "<host>/HTTP".
     for text in (labels.get("AlarmName"), alert.title):
         if text:
@@ -123,6 +120,14 @@ def candidate_names(alert: Alert) -> list[str]:
             if head and head.lower() not in names:
                 names.append(head.lower())
     return names
+
+
+@lru_cache(maxsize=65_536)
+def _names_of(value: str, pod: bool) -> tuple[str, ...]:
+    """The name a label value gives, then its workload when it looks generated (a pod, a replica)."""
+    name = normalize_name(value)
+    workload = workload_of(name) or (stateful_workload_of(name) if pod else None)
+    return tuple(found for found in (name, workload) if found)
 
 
 def first_word(text: str) -> str:
@@ -138,12 +143,20 @@ def identity(alert: Alert) -> Hashable:
 
 def environment_words(values: Iterable[str | None]) -> str | None:
     for value in values:
-        if not value:
-            continue
-        for token in _TOKENS.split(value.lower()):
-            known = ENVIRONMENT_WORDS.get(token)
+        if value:
+            known = _environment_word(value)
             if known:
                 return known
+    return None
+
+
+@lru_cache(maxsize=65_536)
+def _environment_word(value: str) -> str | None:
+    """The first environment word among the value's words (hosts and clusters repeat: remembered)."""
+    for token in _TOKENS.split(value.lower()):
+        known = ENVIRONMENT_WORDS.get(token)
+        if known:
+            return known
     return None
 
 

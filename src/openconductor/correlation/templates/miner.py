@@ -71,6 +71,13 @@ class TemplateMiner:
         self._leaves: dict[tuple[int, str], dict[str, _Cluster]] = {}
         self._aliases: dict[str, str] = {}
         self._created = 0
+        # Which messages are settled: masked tokens -> the cluster they last joined unchanged, and the
+        # version of its leaf then. Joining depends only on the leaf's templates (never on recency),
+        # so while the leaf is as it was, the same tokens join the same cluster unchanged again, and
+        # the search is skipped. Every change to a leaf's templates gives it a new version.
+        self._settled: dict[tuple[str, ...], tuple[_Cluster, int]] = {}
+        self._leaf_versions: dict[tuple[int, str], int] = {}
+        self._changes = 0
 
     def __len__(self) -> int:
         return len(self._clusters)
@@ -85,23 +92,43 @@ class TemplateMiner:
 
     def _learn(self, text: str) -> tuple[_Cluster, MaskedText]:
         masked = _masked(text)
-        key = _leaf_key(masked.tokens)
+        tokens = masked.tokens
+        key = _leaf_key(tokens)
+        settled = self._settled.get(tokens)
+        if settled is not None and self._leaf_versions.get(key) == settled[1]:
+            known = settled[0]
+            known.size += 1
+            self._touch(self._leaves[key], known)
+            return known, masked
         leaf = self._leaves.setdefault(key, {})
-        cluster = self._best_cluster(leaf, masked.tokens)
+        cluster = self._best_cluster(leaf, tokens)
         if cluster is not None:
-            word_slots = _word_mismatches(cluster.tokens, masked.tokens)
-            if word_slots and not self._enough_variants(leaf, masked.tokens, word_slots):
+            word_slots = _word_mismatches(cluster.tokens, tokens)
+            if word_slots and not self._enough_variants(leaf, tokens, word_slots):
                 cluster = None
         if cluster is None:
-            cluster = self._create(leaf, masked.tokens)
+            cluster = self._create(leaf, tokens)
         else:
             cluster.size += 1
-            generalised = _generalise(cluster.tokens, masked.tokens)
+            generalised = _generalise(cluster.tokens, tokens)
             if generalised != cluster.tokens:
                 cluster.tokens = generalised
+                self._changed(key)
                 cluster = self._merge_equivalent(leaf, cluster)
+            else:
+                if len(self._settled) >= self.config.max_templates:
+                    self._settled.clear()
+                self._settled[tokens] = (cluster, self._leaf_versions.setdefault(key, self._next_change()))
             self._touch(leaf, cluster)
         return cluster, masked
+
+    def _changed(self, key: tuple[int, str]) -> None:
+        """The templates of leaf `key` changed: what was settled there must be searched again."""
+        self._leaf_versions[key] = self._next_change()
+
+    def _next_change(self) -> int:
+        self._changes += 1
+        return self._changes
 
     def match(self, text: str) -> TemplateMatch | None:
         """The template `text` belongs to, without learning from it or changing recency."""
@@ -165,6 +192,7 @@ class TemplateMiner:
         self._created += 1
         leaf[template_id] = cluster
         self._clusters[template_id] = cluster
+        self._changed(_leaf_key(tokens))
         self._evict(leaf)
         return cluster
 
@@ -214,8 +242,11 @@ class TemplateMiner:
         key = cluster.leaf_key()
         leaf = self._leaves[key]
         del leaf[template_id]
-        if not leaf:
+        if leaf:
+            self._changed(key)
+        else:
             del self._leaves[key]
+            self._leaf_versions.pop(key, None)
 
     def _result(self, cluster: _Cluster, masked: MaskedText) -> TemplateMatch:
         return TemplateMatch(
