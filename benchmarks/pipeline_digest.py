@@ -8,9 +8,7 @@ Ids carry random bits, so each is replaced by the order it was first seen in.
     .venv/bin/python benchmarks/pipeline_digest.py FILE.jsonl [FILE.jsonl:TOPOLOGY.json ...] --out digest.json
 
 Two checkouts agree when their digests are equal; a change meant only to be faster must keep them equal.
-With a topology, compare runs made with the same PYTHONHASHSEED: `Topology.reach` follows each node's
-dependencies in set order, which varies between processes, so which of two equally close neighbours
-explains a link (and so a few groupings) can differ from one process to the next.
+Runs with a topology compare across processes too: `Topology.reach` walks dependencies in sorted order.
 """
 
 from __future__ import annotations
@@ -87,7 +85,9 @@ class _Canon:
 
 def _changes(changes: Any, canon: _Canon) -> tuple[Any, ...]:
     def evidence(doc: dict[str, Any]) -> list[tuple[str, Any]]:
-        return [(key, canon(value) if key.endswith("alert_id") else value) for key, value in doc.items()]
+        # Alert and incident ids carry random bits wherever they appear (`neighbour_alert_id`,
+        # `gathered_from_incident_id`...), so they are compared by order of first sight too.
+        return [(key, canon(value) if key.endswith(("alert_id", "incident_id")) else value) for key, value in doc.items()]
 
     def when(value: datetime | None) -> str | None:
         return None if value is None else value.isoformat()
