@@ -25,7 +25,7 @@ def register(app: typer.Typer) -> None:
         ),
         batch_size: int = typer.Option(2000, "--batch-size", min=1),
         write_every: int | None = typer.Option(
-            None, "--write-every", min=1, help="Alerts per transaction; default 20,000 (REPLAY_WRITE_EVERY)."
+            None, "--write-every", min=1, help="Alerts per transaction; default 50,000 (REPLAY_WRITE_EVERY)."
         ),
     ) -> None:
         """Replay alerts through the same pipeline the server runs, on a throwaway database."""
