@@ -48,6 +48,7 @@ def main(argv: list[str] | None = None) -> None:
             "profile": None if args.input else args.profile,
             "seed": None if args.input else args.seed,
             "batch_size": args.batch_size,
+            "write_every": args.write_every,
             "repeat": args.repeat,
             "variants": variants,
             "backend": backend,
@@ -88,6 +89,11 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--variants", default=",".join(VARIANTS), help="stored, pipeline, or both (default).")
     parser.add_argument("--repeat", type=int, default=3, help="Runs per size and variant; the JSON gives medians.")
     parser.add_argument("--batch-size", type=int, default=2000, help="Events per pipeline batch (replay's default).")
+    parser.add_argument(
+        "--write-every",
+        type=int,
+        help="stored: alerts per transaction; default: the replay's own (replay.REPLAY_WRITE_EVERY).",
+    )
     parser.add_argument("--out", type=Path, help="JSON report; default benchmarks/out/pipeline-<backend>.json.")
     # Internal: one measured run inside a child process.
     parser.add_argument("--child", choices=VARIANTS, help=argparse.SUPPRESS)
@@ -132,6 +138,8 @@ def _measure(path: Path, variant: str, *, args: argparse.Namespace) -> dict[str,
             sys.executable, __file__, "--child", variant, "--input", str(path),
             "--batch-size", str(args.batch_size), "--child-result", str(result_path),
         ]
+        if args.write_every is not None:
+            command += ["--write-every", str(args.write_every)]
         if database_url:
             command += ["--database-url", database_url]
         started = time.perf_counter()
@@ -171,13 +179,15 @@ def _summary(runs: list[dict[str, Any]], *, rates: list[str], seconds: list[str]
 def _run_child(args: argparse.Namespace) -> None:
     (path,) = args.input
     if args.child == "stored":
-        result = _stored_run(path, database_url=args.database_url, batch_size=args.batch_size)
+        result = _stored_run(
+            path, database_url=args.database_url, batch_size=args.batch_size, write_every=args.write_every
+        )
     else:
         result = _pipeline_run(path, batch_size=args.batch_size)
     args.child_result.write_bytes(orjson.dumps(result))
 
 
-def _stored_run(path: Path, *, database_url: str | None, batch_size: int) -> dict[str, Any]:
+def _stored_run(path: Path, *, database_url: str | None, batch_size: int, write_every: int | None) -> dict[str, Any]:
     from openconductor.bootstrap import create_platform
     from openconductor.config.settings import Settings
     from openconductor.replay import replay
@@ -194,7 +204,9 @@ def _stored_run(path: Path, *, database_url: str | None, batch_size: int) -> dic
         setup = time.perf_counter() - started
         try:
             started = time.perf_counter()
-            report = replay(platform, path, batch_size=batch_size)
+            # Without --write-every the replay's own default, so an export of an older commit runs too.
+            options = {} if write_every is None else {"write_every": write_every}
+            report = replay(platform, path, batch_size=batch_size, **options)
             elapsed = time.perf_counter() - started
         finally:
             platform.store.close()

@@ -14,6 +14,7 @@ from datetime import datetime
 from typing import Any
 
 from openconductor.config.settings import Settings
+from openconductor.core.changes import ChangeSet
 from openconductor.core.errors import InvalidTransition, NotFound
 from openconductor.core.ids import new_id
 from openconductor.core.models import Alert, AlertEvent, Incident, IncidentStatus, Membership
@@ -95,7 +96,27 @@ class Platform:
         with self._lock:
             batch = self._run(lambda: self.pipeline.run(events))
             self._persist(batch)
-        self.metrics.alerts_received.labels(integration).inc(len(events))
+        return self._answer(batch, integration, len(events))
+
+    def ingest_unwritten(self, events: list[AlertEvent], *, integration: str, into: ChangeSet) -> list[Outcome]:
+        """`ingest` for the offline replay: the batch's changes join `into` instead of being written, and
+        `write(into)` later stores several batches in one transaction, each row once in its final state.
+
+        Nothing of it is durable before that `write`, so this is not for anyone waiting on an answer.
+        A failure rebuilds the working set from the store, so the batches gathered in `into` are lost
+        with it (the replay stops). The answers are those `ingest` gives for the same batch."""
+        with self._lock:
+            batch = self._run(lambda: self.pipeline.run(events))
+            _absorb(into, batch.changes)
+        return self._answer(batch, integration, len(events))
+
+    def write(self, changes: ChangeSet) -> None:
+        """Store what `ingest_unwritten` gathered, with the notices it causes, in one transaction."""
+        with self._lock:
+            self._persist(Batch(items=[], changes=changes))
+
+    def _answer(self, batch: Batch, integration: str, received: int) -> list[Outcome]:
+        self.metrics.alerts_received.labels(integration).inc(received)
         self._count(batch)
         return [
             Outcome(
@@ -350,6 +371,27 @@ class Platform:
         )
         self._persist(batch)
         return target
+
+
+def _absorb(into: ChangeSet, later: ChangeSet) -> None:
+    """Add a later batch's changes to `into`, by the change set's own rules, so `into` ends as one
+    batch of all those events would have: an alert or incident created in an earlier batch is
+    inserted once, as it is by then, rather than inserted then updated."""
+    if later.replaced_memberships:
+        # Their DELETE runs before the gathered inserts; the pipeline never makes them (corrections do).
+        raise ValueError("changes that replace memberships cannot be gathered with others")
+    for alert in later.new_alerts.values():
+        into.alert_added(alert)
+    for alert in later.dirty_alerts.values():
+        into.alert_changed(alert)
+    for incident in later.new_incidents.values():
+        into.incident_added(incident)
+    for incident in later.dirty_incidents.values():
+        into.incident_changed(incident)
+    into.memberships.extend(later.memberships)
+    into.departures.extend(later.departures)
+    for name, amount in later.counters.items():
+        into.count(name, amount)
 
 
 def _install_topology(pipeline: Pipeline, topology: Topology) -> None:

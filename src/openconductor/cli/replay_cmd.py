@@ -24,6 +24,9 @@ def register(app: typer.Typer) -> None:
             None, "--database-url", help="Keep the result in this database; default: a throwaway SQLite file."
         ),
         batch_size: int = typer.Option(2000, "--batch-size", min=1),
+        write_every: int | None = typer.Option(
+            None, "--write-every", min=1, help="Alerts per transaction; default 50,000 (REPLAY_WRITE_EVERY)."
+        ),
     ) -> None:
         """Replay alerts through the same pipeline the server runs, on a throwaway database."""
         from openconductor.bootstrap import create_platform
@@ -49,10 +52,12 @@ def register(app: typer.Typer) -> None:
                     TextColumn("replaying"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), console=console
                 ) as bar:
                     task = bar.add_task("replay", total=total)
+                    options = {} if write_every is None else {"write_every": write_every}
                     result = run_replay(
                         platform,
                         file,
                         batch_size=batch_size,
+                        **options,
                         assignments=out,
                         progress=lambda n: bar.advance(task, n),
                     )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Collection
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol
@@ -97,6 +98,11 @@ class NotificationStore(Protocol):
 class Store(NotificationStore, Protocol):
     def apply(self, changes: ChangeSet, notifications: OutboxWrites | None = None) -> None:
         """Persist one batch's changes, and the notices they cause, atomically; returns only once durable."""
+
+    def bulk_writes(self) -> AbstractContextManager[None]:
+        """While inside, tune the database for one long run of large batches (the offline replay).
+
+        Durability and every result stay the same: only caching and when the database tidies up change."""
 
     def save_incident(self, incident: Incident) -> None:
         """Persist an incident changed by a person (acknowledge, resolve, reopen)."""

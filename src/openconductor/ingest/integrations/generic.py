@@ -9,6 +9,7 @@ from typing import Any
 from openconductor.core.errors import FieldProblem, InvalidPayload
 from openconductor.core.models import AlertEvent, AlertStatus
 from openconductor.core.severity import map_severity
+from openconductor.core.timeutil import parse_rfc3339
 from openconductor.ingest.base import (
     IDENTITY_LIMITS,
     IntegrationInfo,
@@ -42,6 +43,91 @@ def parse_one(item: Any, *, received_at: datetime, prefix: str = "") -> AlertEve
     if not isinstance(item, Mapping):
         where = prefix.rstrip(".") or "body"
         raise InvalidPayload([FieldProblem(where, "an alert object", describe(item))])
+    return _plain_event(item, received_at) or _checked_event(item, received_at, prefix)
+
+
+_LIMITED = tuple(IDENTITY_LIMITS.items())
+
+
+def _plain_event(item: Mapping[str, Any], received_at: datetime) -> AlertEvent | None:
+    """The event for an item whose every field already has its plain form (what nearly every sender
+    sends): the same event `_checked_event` builds, without its per-field bookkeeping. None for
+    anything else, which then goes through the checks that decide it and name every problem."""
+    get = item.get
+    title = get("title")
+    if type(title) is not str or not title.strip():
+        return None
+    for key, limit in _LIMITED:  # source, service, resource, environment, fingerprint
+        value = get(key)
+        if value is not None and (type(value) is not str or len(value) > limit):
+            return None
+    status_word = get("status")
+    if status_word is None:
+        status = AlertStatus.FIRING
+    elif type(status_word) is str:
+        known = _STATUSES.get(status_word.strip().lower())
+        if known is None:
+            return None
+        status = known
+    else:
+        return None
+    severity_value = get("severity")
+    description = get("description")
+    if (severity_value is not None and type(severity_value) is not str and type(severity_value) is not int) or (
+        description is not None and type(description) is not str
+    ):
+        return None
+    labels = _plain_strings(get("labels"))
+    annotations = _plain_strings(get("annotations"))
+    if labels is None or annotations is None:
+        return None
+    try:
+        starts_at = _plain_time(get("starts_at"))
+        ends_at = _plain_time(get("ends_at"))
+    except ValueError:
+        return None
+    source = get("source")
+    return build_event(
+        source=source or "generic",
+        status=status,
+        severity=map_severity(severity_value),
+        title=title,
+        description=description or "",
+        service=get("service"),
+        resource=get("resource"),
+        environment=get("environment"),
+        labels=labels,
+        annotations=annotations,
+        starts_at=starts_at,
+        ends_at=ends_at,
+        fingerprint=get("fingerprint") or None,
+        received_at=received_at,
+        raw=item,
+    )
+
+
+def _plain_strings(value: Any) -> dict[str, str] | None:
+    """A copy of an absent or all-string object, as `ProblemCollector.string_map` makes it; else None."""
+    if value is None:
+        return {}
+    if type(value) is not dict:
+        return None
+    for name, item in value.items():
+        if type(item) is not str or type(name) is not str:
+            return None
+    return dict(value)
+
+
+def _plain_time(value: Any) -> datetime | None:
+    """`ProblemCollector.timestamp` for an absent value or a string; raises ValueError for anything else."""
+    if value is None or value == "":
+        return None
+    if type(value) is not str:
+        raise ValueError("not a string")
+    return parse_rfc3339(value)
+
+
+def _checked_event(item: Mapping[str, Any], received_at: datetime, prefix: str) -> AlertEvent:
     check = ProblemCollector(prefix)
     title = check.text(item, "title", required=True)
     status_word = check.text(item, "status")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -34,6 +35,7 @@ from openconductor.core.timeutil import parse_rfc3339, utcnow
 from openconductor.core.tokens import IntegrationToken
 from openconductor.store.ports import OutboxWrites
 from openconductor.store.sql import rows
+from openconductor.store.sql.engine import bulk_connections
 from openconductor.store.sql.outbox import OutboxQueries, write_outbox
 from openconductor.store.sql.tables import alerts, documents, incidents, integration_tokens, memberships, silences
 
@@ -152,6 +154,9 @@ class SqlStore(OutboxQueries):
                 )
             if notifications:
                 write_outbox(conn, notifications)
+
+    def bulk_writes(self) -> AbstractContextManager[None]:
+        return bulk_connections(self.engine)
 
     def save_incident(self, incident: Incident) -> None:
         row = rows.incident_row(incident)
