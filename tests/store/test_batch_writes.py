@@ -207,3 +207,15 @@ def test_the_batch_time_converter_answers_like_sqlite_time() -> None:
     when = rows.sqlite_times()
     values = [T0, T0.astimezone(PLUS_TWO), datetime(2026, 1, 5, 10), T0 + timedelta(microseconds=1), None, T0]
     assert [when(v) for v in values] == [rows.sqlite_time(v) for v in values]
+
+
+def test_an_alert_joining_an_incident_it_left_keeps_one_row_with_its_latest_joining(engine: Engine) -> None:
+    store = SqlStore(engine)
+    store.apply(batch("one"))
+    store.apply(ChangeSet(departures=[Departure("inc_one", "alt_one", T0 + timedelta(minutes=5))]))
+    rejoined = Membership(
+        incident_id="inc_one", alert_id="alt_one", rule="template_storm", score=0.99, evidence={}, joined_at=T0
+    )
+    store.apply(ChangeSet(memberships=[rejoined]))  # no replaced_memberships: the store must not fail
+    rows_now = stored(engine)["incident_alerts"]
+    assert [(r["rule"], r["score"], r["left_at"]) for r in rows_now] == [("template_storm", 0.99, None)]

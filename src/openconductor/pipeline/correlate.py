@@ -182,7 +182,6 @@ class CorrelationEngine:
             incidents.detach(source, other, at=now, counted_firing=True, batch=batch)
             self.index.remove_alert(source.id, alert_id)
             self._resolve(source, now, "merged", batch)
-            batch.changes.replaced_memberships.append((target.id, alert_id))
             evidence = {
                 "signal": "template_storm",
                 "template_id": facts.template[1],

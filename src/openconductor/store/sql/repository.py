@@ -91,7 +91,15 @@ class _BatchWrites:
         return cls(
             insert_alert=insert(alerts, rows.ALERT_COLUMNS),
             insert_incident=insert(incidents, rows.INCIDENT_COLUMNS),
-            insert_membership=insert(memberships, rows.MEMBERSHIP_COLUMNS),
+            # An alert may join an incident it left before (it left when its incident resolved, and came
+            # back when the incident reopened): the row then holds its latest joining, never a key error.
+            insert_membership=insert(memberships, rows.MEMBERSHIP_COLUMNS)
+            + f" ON CONFLICT ({quote('incident_id')}, {quote('alert_id')}) DO UPDATE SET "
+            + ", ".join(
+                f"{quote(c)} = excluded.{quote(c)}"
+                for c in rows.MEMBERSHIP_COLUMNS
+                if c not in ("incident_id", "alert_id")
+            ),
             update_alert=update_by(alerts, rows.ALERT_MUTABLE, ["id"]),
             update_incident=update_by(incidents, rows.INCIDENT_MUTABLE, ["id"]),
             depart=update_by(memberships, ["left_at"], ["incident_id", "alert_id"]),
