@@ -9,9 +9,10 @@ from typing import Any
 
 import pytest
 
-from openconductor.config.settings import EngineSettings, Policy, PolicyMatch, Settings
+from openconductor.config.settings import EngineSettings, Evidence, Policy, PolicyMatch, Settings
 from openconductor.core.models import AlertEvent, AlertStatus, Incident, IncidentStatus, Membership, Severity
 from openconductor.core.silences import Matcher, Silence, SilenceKind
+from openconductor.correlation.labels import WARM_UP_ONSETS
 from openconductor.correlation.topology import topology_from_document
 from openconductor.ingest.base import build_event
 from openconductor.pipeline.builder import Pipeline, build_pipeline
@@ -199,6 +200,46 @@ def test_clusters_stay_apart_unless_the_topology_links_them() -> None:
     batch = pipeline.run([fire("web-5xx", at=seconds(20), service="web", labels={"cluster": "prod-euw1"})])
     assert incident_of(pipeline, "web-5xx") is incident_of(pipeline, "checkout-errors")
     assert membership(batch, pipeline, "web-5xx").rule == "topology"
+
+
+def labels_engine() -> Pipeline:
+    """The engine with label similarity on, after the warm-up its inverse frequencies need."""
+    evidence = [*EngineSettings().evidence, Evidence.LABELS]
+    pipeline = engine(Settings(engine=EngineSettings(evidence=evidence)))
+    warm_up = [
+        fire(f"bg-{n}", at=seconds(n), service=f"svc-{n}", labels={"team": "core", "node": f"n{n % 40}"})
+        for n in range(WARM_UP_ONSETS)
+    ]
+    pipeline.run(warm_up)
+    return pipeline
+
+
+def test_alerts_on_two_components_sharing_a_rare_label_join_when_label_similarity_is_on() -> None:
+    pipeline = labels_engine()
+    start = seconds(WARM_UP_ONSETS + 3600)
+    batch = pipeline.run(
+        [
+            fire("db-down", at=start, service="orders-db", labels={"node": "ip-10-9-9-9", "team": "core"}),
+            fire("api-errors", at=start + seconds(30), service="orders-api", labels={"node": "ip-10-9-9-9"}),
+            fire("search-slow", at=start + seconds(40), service="search", labels={"team": "core"}),
+        ]
+    )
+    assert incident_of(pipeline, "api-errors") is incident_of(pipeline, "db-down")
+    link = membership(batch, pipeline, "api-errors")
+    assert (link.rule, link.evidence["shared_labels"]) == ("labels", {"node": "ip-10-9-9-9"})
+    # A label every alert carries is no evidence.
+    assert incident_of(pipeline, "search-slow") is not incident_of(pipeline, "db-down")
+
+
+def test_label_similarity_is_off_by_default() -> None:
+    pipeline = engine()
+    pipeline.run(
+        [
+            fire("db-down", at=seconds(0), service="orders-db", labels={"node": "ip-10-9-9-9"}),
+            fire("api-errors", at=seconds(30), service="orders-api", labels={"node": "ip-10-9-9-9"}),
+        ]
+    )
+    assert incident_of(pipeline, "api-errors") is not incident_of(pipeline, "db-down")
 
 
 def test_evidence_fades_with_time_so_a_later_alert_opens_a_new_incident() -> None:

@@ -45,6 +45,10 @@ class Evidence(StrEnum):
     TOPOLOGY = "topology"
     COOCCURRENCE = "cooccurrence"
     TEMPLATE_STORM = "template_storm"
+    LABELS = "labels"
+
+
+_DEFAULT_EVIDENCE: list[Evidence] = [e for e in Evidence if e is not Evidence.LABELS]
 
 
 class PolicyMatch(BaseModel):
@@ -71,7 +75,9 @@ class EngineSettings(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    evidence: list[Evidence] = Field(default_factory=lambda: list(Evidence))
+    # Label similarity is opt-in: on the simulator's streams it changed recall little and cost precision
+    # (docs/correlation.md, "Measured quality").
+    evidence: list[Evidence] = Field(default_factory=lambda: _DEFAULT_EVIDENCE.copy())
     join_threshold: float = Field(
         0.4, ge=0, le=1, description="An alert joins the best incident whose evidence scores at least this."
     )

@@ -11,6 +11,7 @@ from datetime import datetime
 from typing import Any
 
 from openconductor.correlation.cooccurrence import Entity
+from openconductor.correlation.labels import LabelPair
 from openconductor.correlation.places import Place
 
 TemplateKey = tuple[str, str]  # (environment, template id)
@@ -25,6 +26,7 @@ class AlertFacts:
     chronic: bool
     onset: datetime
     place: Place | None = None
+    labels: tuple[LabelPair, ...] = ()
 
 
 @dataclass(slots=True)
@@ -33,6 +35,8 @@ class IncidentContext:
     # Latest alert per component, so an explanation can name the neighbouring alert.
     components: dict[Entity, str] = field(default_factory=dict)
     templates: dict[TemplateKey, str] = field(default_factory=dict)
+    # Latest alert per label pair its alerts carry, for the label-similarity evidence.
+    labels: dict[LabelPair, str] = field(default_factory=dict)
     alert_ids: set[str] = field(default_factory=set)
     # Alerts that count towards raising (not chronic, not silenced, not flapping).
     raising_alerts: set[str] = field(default_factory=set)
@@ -43,6 +47,7 @@ class IncidentIndex:
     contexts: dict[str, IncidentContext] = field(default_factory=dict)
     by_component: dict[Entity, set[str]] = field(default_factory=dict)
     by_template: dict[TemplateKey, set[str]] = field(default_factory=dict)
+    by_label: dict[LabelPair, set[str]] = field(default_factory=dict)
 
     def context(self, incident_id: str) -> IncidentContext:
         found = self.contexts.get(incident_id)
@@ -57,9 +62,15 @@ class IncidentIndex:
         if latest:
             context.components[facts.entity] = alert_id
             context.templates[facts.template] = alert_id
+            for pair in facts.labels:
+                context.labels[pair] = alert_id
         else:
             context.components.setdefault(facts.entity, alert_id)
             context.templates.setdefault(facts.template, alert_id)
+            for pair in facts.labels:
+                context.labels.setdefault(pair, alert_id)
+        for pair in facts.labels:
+            self.by_label.setdefault(pair, set()).add(incident_id)
         context.alert_ids.add(alert_id)
         self.by_component.setdefault(facts.entity, set()).add(incident_id)
         self.by_template.setdefault(facts.template, set()).add(incident_id)
@@ -79,6 +90,8 @@ class IncidentIndex:
             _discard(self.by_component, component, incident_id)
         for template in context.templates:
             _discard(self.by_template, template, incident_id)
+        for pair in context.labels:
+            _discard(self.by_label, pair, incident_id)
 
     def relist(self, incident_id: str) -> None:
         context = self.contexts.get(incident_id)
@@ -88,6 +101,8 @@ class IncidentIndex:
             self.by_component.setdefault(component, set()).add(incident_id)
         for template in context.templates:
             self.by_template.setdefault(template, set()).add(incident_id)
+        for pair in context.labels:
+            self.by_label.setdefault(pair, set()).add(incident_id)
 
     def forget(self, incident_id: str) -> None:
         """Drop a closed incident from every index (its alerts can no longer join it)."""
@@ -98,6 +113,8 @@ class IncidentIndex:
             _discard(self.by_component, component, incident_id)
         for template in context.templates:
             _discard(self.by_template, template, incident_id)
+        for pair in context.labels:
+            _discard(self.by_label, pair, incident_id)
 
 
 def _discard(index: dict[Any, set[str]], key: Any, incident_id: str) -> None:

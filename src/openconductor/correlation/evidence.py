@@ -6,6 +6,7 @@
 - cooccurrence: learned from history, the two components start alerting together far more
   often than chance (0.5 to 0.8 with the strength of the association).
 - template_storm: the same kind of alert is firing on many components at once (0.6).
+- labels: the incident's alerts carry most of this alert's rare labels (up to 0.8 with the share).
 """
 
 from __future__ import annotations
@@ -16,10 +17,14 @@ from typing import Any
 from openconductor.config.settings import Evidence
 from openconductor.correlation.context import AlertFacts, IncidentIndex
 from openconductor.correlation.cooccurrence import CooccurrenceModel
+from openconductor.correlation.labels import MIN_RARE_WEIGHT, LabelRarity
 from openconductor.correlation.topology import Topology
 
 HOP_SCORES = {1: 0.85, 2: 0.7, 3: 0.55, 4: 0.45}
 STORM_SCORE = 0.6
+# A label link needs at least this share of the alert's label weight found in the incident.
+MIN_LABEL_SHARE = 0.5
+LABEL_SCORE = 0.8
 
 
 @dataclass(slots=True)
@@ -43,6 +48,7 @@ def gather_links(
     max_hops: int,
     cooccurrence: CooccurrenceModel,
     storm: float | None,
+    rarity: LabelRarity | None = None,
 ) -> list[Link]:
     """Every incident the alert could join, with the best evidence for each (unfiltered by time)."""
     best: dict[str, Link] = {}
@@ -122,4 +128,42 @@ def gather_links(
                     },
                 )
             )
+    if Evidence.LABELS in evidence and rarity is not None and facts.labels:
+        for link in _label_links(facts, index=index, rarity=rarity):
+            offer(link)
     return sorted(best.values(), key=lambda link: (-link.score, link.incident_id))
+
+
+def _label_links(facts: AlertFacts, *, index: IncidentIndex, rarity: LabelRarity) -> list[Link]:
+    """Incidents whose alerts carry most of this alert's label weight, found through its rarer pairs."""
+    weights = {pair: rarity.weight(pair) for pair in facts.labels}
+    total = sum(weights.values())
+    if total <= 0:
+        return []
+    candidates: set[str] = set()
+    for pair in facts.labels:
+        if rarity.candidate(pair):
+            candidates.update(index.by_label.get(pair, ()))
+    links = []
+    for incident_id in sorted(candidates):
+        carried = index.contexts[incident_id].labels
+        shared = [pair for pair in facts.labels if pair in carried]
+        share = sum(weights[pair] for pair in shared) / total
+        if share < MIN_LABEL_SHARE:
+            continue
+        rarest = max(shared, key=lambda pair: (weights[pair], pair))
+        if weights[rarest] < MIN_RARE_WEIGHT:
+            continue  # only common labels in common: no sign of one problem
+        links.append(
+            Link(
+                incident_id,
+                "labels",
+                round(LABEL_SCORE * share, 4),
+                {
+                    "share": round(share, 3),
+                    "shared_labels": dict(shared),
+                    "neighbour_alert_id": carried[rarest],
+                },
+            )
+        )
+    return links

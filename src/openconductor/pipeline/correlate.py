@@ -21,6 +21,7 @@ from openconductor.correlation.components import Components
 from openconductor.correlation.context import AlertFacts, IncidentIndex
 from openconductor.correlation.cooccurrence import CooccurrenceModel, Entity
 from openconductor.correlation.evidence import Link, gather_links
+from openconductor.correlation.labels import LabelRarity, label_pairs
 from openconductor.correlation.places import apart, place_of
 from openconductor.correlation.policy import EffectivePolicy, PolicyBook
 from openconductor.correlation.rates import UsualRates
@@ -47,6 +48,11 @@ class CorrelationEngine:
         self.components = Components(self.topology, default_environment=self.settings.default_environment)
         self.miner = TemplateMiner()
         self.cooccurrence = CooccurrenceModel()
+        self.label_rarity = LabelRarity()
+        # Label pairs are read and counted only when some policy can use them.
+        self.labels_used = Evidence.LABELS in self.settings.evidence or any(
+            Evidence.LABELS in (policy.evidence or ()) for policy in self.settings.policies
+        )
         self.index = IncidentIndex()
         self.facts: dict[str, AlertFacts] = {}
         # (due, sequence, incident id, alert id, the alert's starts_at when scheduled): an entry counts
@@ -103,6 +109,8 @@ class CorrelationEngine:
         else:
             self.cooccurrence.observe(facts.entity, facts.onset.timestamp())
             self.rates.count_onset(facts.entity, facts.onset)
+            if self.labels_used:
+                self.label_rarity.observe(facts.labels)
             links = gather_links(
                 facts,
                 index=self.index,
@@ -111,6 +119,7 @@ class CorrelationEngine:
                 max_hops=self.settings.max_hops,
                 cooccurrence=self.cooccurrence,
                 storm=storm,
+                rarity=self.label_rarity,
             )
         best: tuple[float, Link, Incident, float, float] | None = None
         for link in links:
@@ -231,7 +240,12 @@ class CorrelationEngine:
         chronic = alert.received_at - alert.starts_at > self.settings.chronic_after
         onset = arrival if chronic or alert.starts_at > arrival else alert.starts_at
         facts = AlertFacts(
-            entity=entity, template=(entity[0], template), chronic=chronic, onset=onset, place=place_of(alert.labels)
+            entity=entity,
+            template=(entity[0], template),
+            chronic=chronic,
+            onset=onset,
+            place=place_of(alert.labels),
+            labels=label_pairs(alert.labels) if self.labels_used else (),
         )
         self.facts[alert.id] = facts
         return facts
@@ -506,6 +520,7 @@ class CorrelationEngine:
             "templates": self.miner.to_dict(),
             "cooccurrence": self.cooccurrence.to_document(),
             "rates": self.rates.to_document(),
+            "labels": self.label_rarity.to_document(),
         }
 
     def load_document(self, document: dict[str, Any]) -> None:
@@ -515,6 +530,8 @@ class CorrelationEngine:
             self.cooccurrence = CooccurrenceModel.from_document(document["cooccurrence"])
         if "rates" in document:
             self.rates.load_document(document["rates"])
+        if "labels" in document:
+            self.label_rarity = LabelRarity.from_document(document["labels"])
 
     def alert_moved(self, alert: Alert, previous_id: str | None, target: Incident) -> None:
         """A person moved the alert: re-index it and learn from the correction (see pipeline/feedback.py)."""
