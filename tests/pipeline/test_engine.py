@@ -612,6 +612,27 @@ def test_equal_evidence_for_two_incidents_is_decided_the_same_way_every_time() -
     assert len(chosen) == 1
 
 
+def test_ties_go_to_the_incident_opened_first_even_after_others_left_the_working_set() -> None:
+    quiet, refire = Settings().correlation.quiet_period, Settings().dedup.refire_window
+    opened_at = quiet + refire + minutes(1)  # "old" has gone quiet by then, and leaves at the next sweep
+    chosen = set()
+    for _ in range(10):  # without an order of their own, the random bits of the ids decided
+        pipeline = engine(topology=SHOP)
+        pipeline.run([fire("old", at=seconds(0), service="web", environment="staging")])
+        pipeline.sweep(T0 + quiet + minutes(1))
+        pipeline.run([fire("checkout-errors", at=opened_at, service="checkout")])
+        pipeline.sweep(T0 + opened_at + minutes(1))
+        assert "old" not in {
+            a.fingerprint for a in pipeline.state.alerts_by_id.values() if a.incident_id in pipeline.state.incidents
+        }
+        # cart started with checkout but was reported later; web is equally close to both.
+        pipeline.run([fire("cart-errors", at=opened_at + minutes(2), starts=opened_at, service="cart")])
+        pipeline.run([fire("web-5xx", at=opened_at + minutes(2), starts=opened_at + seconds(30), service="web")])
+        web = incident_of(pipeline, "web-5xx")
+        chosen.add("checkout" if web is incident_of(pipeline, "checkout-errors") else "cart")
+    assert chosen == {"checkout"}
+
+
 # -- restart -------------------------------------------------------------------------------------
 
 

@@ -66,6 +66,7 @@ class CorrelationEngine:
         )
         # The order incidents were opened (or adopted) in: ties between candidates go to the first.
         self._opened_order: dict[str, int] = {}
+        self._opened_count = 0
         # When each incident next needs a look from the sweep (going quiet, or leaving the working set),
         # earliest first, so a sweep touches only the incidents that are due instead of all of them.
         # Entries are lazy: an incident's times only move later, so a popped entry is checked again and
@@ -276,7 +277,8 @@ class CorrelationEngine:
             last_joined_at=facts.onset,
         )
         self._enter(incident)
-        self._opened_order[incident.id] = len(self._opened_order) + 1
+        self._opened_count += 1
+        self._opened_order[incident.id] = self._opened_count
         batch.changes.incident_added(incident)
         batch.changes.count("incidents_opened")
         evidence = {
@@ -497,7 +499,9 @@ class CorrelationEngine:
 
     def adopt(self, incident: Incident) -> None:
         self._enter(incident)
-        self._opened_order.setdefault(incident.id, len(self._opened_order) + 1)
+        if incident.id not in self._opened_order:
+            self._opened_count += 1
+            self._opened_order[incident.id] = self._opened_count
 
     def rebuilt(self) -> None:
         """After a restart: index the adopted incidents' alerts from the working set."""
