@@ -350,6 +350,22 @@ def test_an_incident_reopened_by_a_person_after_it_left_the_working_set_goes_qui
     assert (incident.status, incident.resolution) == (IncidentStatus.RESOLVED, "quiet")
 
 
+def test_an_alert_that_recurs_nightly_is_kept_but_no_longer_raises_alone() -> None:
+    pipeline = engine()
+    wait = Settings().engine.min_duration_to_raise
+    raised = []
+    for night in range(5):
+        start = timedelta(days=night, minutes=5 * night)  # about the same time each night
+        batch = pipeline.run([fire("backup-disk", at=start, service="db-1")])
+        pipeline.sweep(T0 + start + wait + minutes(1))
+        incident = incident_of(pipeline, "backup-disk")
+        raised.append(incident.raised_at is not None)
+        opened = membership(batch, pipeline, "backup-disk")
+        pipeline.run([resolve("backup-disk", at=start + minutes(40))])
+    assert raised == [True, True, True, False, False]
+    assert opened.evidence["recurring"] is True
+
+
 def test_chronic_alerts_never_raise_alone() -> None:
     pipeline = engine()
     pipeline.run(

@@ -27,6 +27,8 @@ class AlertFacts:
     onset: datetime
     place: Place | None = None
     labels: tuple[LabelPair, ...] = ()
+    # Starting at about this time of day, day after day (correlation/recurrence.py).
+    recurring: bool = False
 
 
 @dataclass(slots=True)

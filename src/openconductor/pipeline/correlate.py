@@ -25,6 +25,7 @@ from openconductor.correlation.labels import LabelRarity, label_pairs
 from openconductor.correlation.places import apart, place_of
 from openconductor.correlation.policy import EffectivePolicy, PolicyBook
 from openconductor.correlation.rates import UsualRates
+from openconductor.correlation.recurrence import Recurrence
 from openconductor.correlation.templates import TemplateMiner
 from openconductor.correlation.topology import Topology, load_topology
 from openconductor.pipeline import incidents
@@ -49,6 +50,7 @@ class CorrelationEngine:
         self.miner = TemplateMiner()
         self.cooccurrence = CooccurrenceModel()
         self.label_rarity = LabelRarity()
+        self.recurrence = Recurrence()
         # Label pairs are read and counted only when some policy can use them.
         self.labels_used = Evidence.LABELS in self.settings.evidence or any(
             Evidence.LABELS in (policy.evidence or ()) for policy in self.settings.policies
@@ -103,6 +105,7 @@ class CorrelationEngine:
         facts = self._facts_for(alert)
         policy = self.policies.for_component(facts.entity)
         storm = self.rates.storm(facts.template, facts.entity, facts.onset, alert.id)
+        facts.recurring = self.recurrence.note(alert.fingerprint, facts.onset)
         if facts.chronic:
             # Long-standing alerts seen for the first time (a backlog, or one nobody fixes) stand
             # alone: joining them to today's incidents would only mislead.
@@ -286,6 +289,7 @@ class CorrelationEngine:
             "component": f"{facts.entity[0]}/{facts.entity[1]}",
             "template_id": facts.template[1],
             "chronic": facts.chronic,
+            "recurring": facts.recurring,
         }
         self._join(alert, incident, facts, rule="opened", score=1.0, evidence=evidence, batch=batch)
 
@@ -330,7 +334,7 @@ class CorrelationEngine:
         return policy
 
     def _counts_towards_raising(self, alert: Alert, facts: AlertFacts) -> bool:
-        return not (facts.chronic or alert.suppressed_by or alert.flapping)
+        return not (facts.chronic or facts.recurring or alert.suppressed_by or alert.flapping)
 
     def _maybe_raise(self, incident: Incident, policy: EffectivePolicy, now: datetime, batch: Batch) -> None:
         if incident.raised_at is not None or incident.status is IncidentStatus.RESOLVED:
@@ -525,6 +529,7 @@ class CorrelationEngine:
             "cooccurrence": self.cooccurrence.to_document(),
             "rates": self.rates.to_document(),
             "labels": self.label_rarity.to_document(),
+            "recurrence": self.recurrence.to_document(),
         }
 
     def load_document(self, document: dict[str, Any]) -> None:
@@ -536,6 +541,8 @@ class CorrelationEngine:
             self.rates.load_document(document["rates"])
         if "labels" in document:
             self.label_rarity = LabelRarity.from_document(document["labels"])
+        if "recurrence" in document:
+            self.recurrence.load_document(document["recurrence"])
 
     def alert_moved(self, alert: Alert, previous_id: str | None, target: Incident) -> None:
         """A person moved the alert: re-index it and learn from the correction (see pipeline/feedback.py)."""

@@ -1,0 +1,74 @@
+"""Recurring alerts: the same alert starting at about the same time of day, day after day.
+
+A nightly backup that saturates a disk, a batch export that trips a latency rule: each fires at about the
+same hour every night, and each night it is the same known thing. An alert whose earlier onsets fell within
+`tolerance` of this time of day on at least `min_days` other days of the last `lookback` is *recurring*: it
+is kept and grouped, but like a chronic alert it never raises an incident by itself.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from openconductor.core.timeutil import format_rfc3339, parse_rfc3339
+
+DAY = 86400.0
+KEEP_ONSETS = 16  # per alert: a fortnight of a daily alert, a few days of one that fires hourly
+MAX_ALERTS = 200_000  # past this, alerts not seen within the lookback are forgotten
+
+
+class Recurrence:
+    def __init__(
+        self,
+        *,
+        tolerance: timedelta = timedelta(minutes=20),
+        min_days: int = 3,
+        lookback: timedelta = timedelta(days=8),
+    ) -> None:
+        self.tolerance = tolerance.total_seconds()
+        self.min_days = min_days
+        self.lookback = lookback.total_seconds()
+        self._onsets: dict[str, deque[float]] = {}
+
+    def note(self, fingerprint: str, onset: datetime) -> bool:
+        """Record an onset of `fingerprint`; True when it recurs at this time of day."""
+        at = onset.timestamp()
+        earlier = self._onsets.get(fingerprint)
+        recurring = earlier is not None and self._recurs(earlier, at)
+        if earlier is None:
+            if len(self._onsets) >= MAX_ALERTS:
+                self._forget_before(at - self.lookback)
+            earlier = self._onsets[fingerprint] = deque(maxlen=KEEP_ONSETS)
+        earlier.append(at)
+        return recurring
+
+    def _recurs(self, earlier: deque[float], at: float) -> bool:
+        days = set()
+        for before in earlier:
+            gap = at - before
+            if gap > self.lookback or gap < DAY / 2:
+                continue
+            off = abs(gap - round(gap / DAY) * DAY)  # how far from a whole number of days apart
+            if off <= self.tolerance:
+                days.add(round(gap / DAY))
+        return len(days) >= self.min_days
+
+    def _forget_before(self, horizon: float) -> None:
+        self._onsets = {fp: onsets for fp, onsets in self._onsets.items() if onsets[-1] >= horizon}
+
+    def to_document(self) -> dict[str, Any]:
+        """Alerts with more than one onset within the lookback (one onset cannot recur yet), as text."""
+        latest = max((onsets[-1] for onsets in self._onsets.values()), default=0.0)
+        horizon = latest - self.lookback
+        kept = {fp: [t for t in onsets if t >= horizon] for fp, onsets in self._onsets.items()}
+        return {fp: [format_rfc3339(_utc(t)) for t in times] for fp, times in kept.items() if len(times) > 1}
+
+    def load_document(self, document: dict[str, Any]) -> None:
+        for fingerprint, times in document.items():
+            self._onsets[fingerprint] = deque((parse_rfc3339(t).timestamp() for t in times), maxlen=KEEP_ONSETS)
+
+
+def _utc(timestamp: float) -> datetime:
+    return datetime.fromtimestamp(timestamp, tz=UTC)
