@@ -20,6 +20,7 @@ from openconductor.core.models import Alert, AlertStatus, Incident, IncidentStat
 from openconductor.correlation.components import Components
 from openconductor.correlation.context import AlertFacts, IncidentIndex
 from openconductor.correlation.cooccurrence import CooccurrenceModel, Entity
+from openconductor.correlation.deadlines import Deadlines
 from openconductor.correlation.evidence import Link, gather_links
 from openconductor.correlation.labels import LabelRarity, label_pairs
 from openconductor.correlation.places import apart, place_of
@@ -69,16 +70,10 @@ class CorrelationEngine:
         # The order incidents were opened (or adopted) in: ties between candidates go to the first.
         self._opened_order: dict[str, int] = {}
         self._opened_count = 0
-        # When each incident next needs a look from the sweep (going quiet, or leaving the working set),
-        # earliest first, so a sweep touches only the incidents that are due instead of all of them.
-        # Entries are lazy: an incident's times only move later, so a popped entry is checked again and
-        # pushed back when its incident turned out not to be due; `_due_at` marks the live entry.
-        self._due: list[tuple[datetime, int, str]] = []
-        self._due_at: dict[str, datetime] = {}
-        # The order incidents entered the working set, so due ones are handled in the order a scan of
-        # the working set would meet them (results must not depend on the heap's order).
-        self._position: dict[str, int] = {}
-        self._positions = 0
+        # When each incident next needs a look from the sweep (going quiet, or leaving the working set).
+        self.deadlines = Deadlines(
+            quiet_period=settings.correlation.quiet_period, keep_resolved_for=self.keep_resolved_for
+        )
         self._next_scan: datetime | None = None
 
     # -- the stage ---------------------------------------------------------------------------
@@ -408,53 +403,14 @@ class CorrelationEngine:
     def _resolve(self, incident: Incident, now: datetime, resolution: str, batch: Batch) -> None:
         incidents.resolve(incident, at=now, resolution=resolution, batch=batch)
         self.index.unlist(incident.id)
-        self._watch(incident)  # it now leaves the working set sooner than it would have gone quiet
-
-    # -- the working set and when each incident is next due ---------------------------------------
+        self.deadlines.watch(incident)  # it now leaves the working set sooner than it would have gone quiet
 
     def _enter(self, incident: Incident) -> None:
+        """Put `incident` in the working set, and book the sweep's next look at it."""
         if incident.id not in self.state.incidents:
-            self._positions += 1
-            self._position[incident.id] = self._positions
+            self.deadlines.entered(incident.id)
         self.state.incidents[incident.id] = incident
-        self._watch(incident)
-
-    def _next_look(self, incident: Incident) -> datetime | None:
-        if incident.status is not IncidentStatus.RESOLVED:
-            return incident.last_seen_at + self.lifecycle.quiet_period
-        if incident.resolved_at is not None:
-            return incident.resolved_at + self.keep_resolved_for
-        return None  # resolved with no time: it stays, as it always has
-
-    def _watch(self, incident: Incident) -> None:
-        due = self._next_look(incident)
-        if due is None:
-            return
-        scheduled = self._due_at.get(incident.id)
-        if scheduled is not None and scheduled <= due:
-            return  # an earlier look is already booked; it will book the next one
-        self._due_at[incident.id] = due
-        self._sequence += 1
-        heapq.heappush(self._due, (due, self._sequence, incident.id))
-
-    def _due_incidents(self, now: datetime) -> list[Incident]:
-        """The incidents going quiet or leaving the working set before `now`, in working-set order."""
-        heap, due_at, found = self._due, self._due_at, []
-        while heap and heap[0][0] < now:
-            due, _, incident_id = heapq.heappop(heap)
-            if due_at.get(incident_id) != due:
-                continue  # superseded by an earlier booking
-            del due_at[incident_id]
-            incident = self.state.incidents.get(incident_id)
-            if incident is None:
-                continue
-            actual = self._next_look(incident)
-            if actual is not None and actual < now:
-                found.append(incident)
-            else:
-                self._watch(incident)  # it was active since: look again later
-        found.sort(key=lambda incident: self._position[incident.id])
-        return found
+        self.deadlines.watch(incident)
 
     # -- the passage of time ---------------------------------------------------------------------
 
@@ -479,7 +435,7 @@ class CorrelationEngine:
         if self._next_scan is not None and now < self._next_scan:
             return
         self._next_scan = now + _SCAN_EVERY
-        for incident in self._due_incidents(now):
+        for incident in self.deadlines.due(now, self.state.incidents):
             if incident.status is not IncidentStatus.RESOLVED:
                 self._resolve(incident, now, "quiet", batch)
             else:
@@ -489,8 +445,7 @@ class CorrelationEngine:
     def _prune(self, incident: Incident) -> None:
         del self.state.incidents[incident.id]
         self._opened_order.pop(incident.id, None)
-        self._position.pop(incident.id, None)
-        self._due_at.pop(incident.id, None)
+        self.deadlines.left(incident.id)
         context = self.index.contexts.get(incident.id)
         if context is not None:
             for alert_id in context.alert_ids:
