@@ -6,6 +6,7 @@ counts occurrences, and marks alerts that flap between firing and resolved too o
 
 from __future__ import annotations
 
+import heapq
 from datetime import datetime, timedelta
 
 from openconductor.config.settings import DedupSettings
@@ -26,6 +27,15 @@ class Deduplicate:
         # database, still firing); without it, alerts whose resolve never arrives grow memory forever.
         self.forget_firing_after = forget_firing_after
         self._next_scan: datetime | None = None
+        # When each alert may next be forgotten, earliest first, so a sweep looks only at those that are
+        # due instead of walking the whole working set. Lazy like the engine's (correlation/deadlines.py):
+        # `last_seen_at` only moves later, so a popped entry is checked and booked again if not yet due;
+        # a resolve makes the deadline earlier and books it at once. Alerts put in the working set from
+        # outside (a restart) are booked by the first sweep.
+        self._due: list[tuple[datetime, int, str]] = []
+        self._due_at: dict[str, datetime] = {}
+        self._booked = 0
+        self._booked_working_set = False
 
     def __call__(self, items: list[Item], batch: Batch) -> list[Item]:
         for item in items:
@@ -81,6 +91,7 @@ class Deduplicate:
                 alert.status = AlertStatus.RESOLVED
                 alert.ends_at = event.event_time
                 self._transition(alert, now)
+                self._book(alert)
                 item.change = Change.RESOLVE
         item.alert = alert
         changes.alert_changed(alert)
@@ -106,6 +117,7 @@ class Deduplicate:
             raw=event.raw,
         )
         self.state.remember_alert(alert)
+        self._book(alert)
         return alert
 
     def _transition(self, alert: Alert, now: datetime) -> None:
@@ -114,19 +126,40 @@ class Deduplicate:
         alert.transitions.append(now)
         alert.flapping = len(alert.transitions) >= self.settings.flap_threshold
 
+    def _forget_at(self, alert: Alert) -> datetime:
+        window = self.settings.refire_window if alert.status is AlertStatus.RESOLVED else self.forget_firing_after
+        return alert.last_seen_at + window
+
+    def _book(self, alert: Alert) -> None:
+        due = self._forget_at(alert)
+        scheduled = self._due_at.get(alert.id)
+        if scheduled is not None and scheduled <= due:
+            return  # an earlier look is booked; it books the next one
+        self._due_at[alert.id] = due
+        self._booked += 1
+        heapq.heappush(self._due, (due, self._booked, alert.id))
+
     def sweep(self, now: datetime, batch: Batch) -> None:
         if self._next_scan is not None and now < self._next_scan:
             return
         self._next_scan = now + _SCAN_EVERY
-        # One cut-off per window instead of an idle time per alert (`now - seen > window` is
-        # `seen < now - window`): the scan walks the whole working set.
-        resolved_before = now - self.settings.refire_window
-        firing_before = now - self.forget_firing_after
-        resolved = AlertStatus.RESOLVED
-        idle = [
-            alert
-            for alert in self.state.alerts_by_fingerprint.values()
-            if alert.last_seen_at < (resolved_before if alert.status is resolved else firing_before)
-        ]
-        for alert in idle:
-            self.state.forget_alert(alert)
+        state = self.state
+        if not self._booked_working_set:
+            self._booked_working_set = True
+            for alert in state.alerts_by_fingerprint.values():
+                self._book(alert)
+        heap, due_at = self._due, self._due_at
+        # An alert is forgotten once idle for its window (`last_seen_at < now - window`), and only while
+        # it is its fingerprint's alert: one replaced by a newer alert stays known by id, as before.
+        while heap and heap[0][0] < now:
+            due, _, alert_id = heapq.heappop(heap)
+            if due_at.get(alert_id) != due:
+                continue
+            del due_at[alert_id]
+            known = state.alerts_by_id.get(alert_id)
+            if known is None or state.alerts_by_fingerprint.get(known.fingerprint) is not known:
+                continue
+            if self._forget_at(known) < now:
+                state.forget_alert(known)
+            else:
+                self._book(known)
