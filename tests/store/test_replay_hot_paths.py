@@ -106,8 +106,27 @@ def test_ids_are_the_ulid_encoding(monkeypatch: pytest.MonkeyPatch) -> None:
     for millis in [0, 1, 2**48 - 1, *(rng.getrandbits(48) for _ in range(200))]:
         random_bytes = rng.randbytes(10)
         monkeypatch.setattr(ids.time, "time_ns", lambda millis=millis: millis * 1_000_000 + 999_999)
-        monkeypatch.setattr(ids.os, "urandom", lambda size, random_bytes=random_bytes: random_bytes)
+        monkeypatch.setattr(
+            ids._random, "getrandbits", lambda bits, random_bytes=random_bytes: int.from_bytes(random_bytes, "big")
+        )
         assert ids.new_id("inc") == reference_id("inc", millis, random_bytes)
+
+
+def test_a_forked_child_makes_other_ids_than_its_parent() -> None:
+    import os
+
+    read, write = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: its ids go to the parent through the pipe
+        os.write(write, " ".join(ids.new_id("alt")[-16:] for _ in range(100)).encode())
+        os._exit(0)
+    os.close(write)
+    os.waitpid(pid, 0)
+    with os.fdopen(read) as pipe:
+        child = set(pipe.read().split())
+    parent = {ids.new_id("alt")[-16:] for _ in range(100)}
+    assert len(child) == 100
+    assert not child & parent
 
 
 def test_replay_restores_the_collectors_threshold() -> None:
