@@ -8,7 +8,6 @@ is kept and grouped, but like a chronic alert it never raises an incident by its
 
 from __future__ import annotations
 
-from collections import deque
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -30,7 +29,8 @@ class Recurrence:
         self.tolerance = tolerance.total_seconds()
         self.min_days = min_days
         self.lookback = lookback.total_seconds()
-        self._onsets: dict[str, deque[float]] = {}
+        # Plain lists, not deques: most alerts start once or twice, and a deque costs ten times the memory.
+        self._onsets: dict[str, list[float]] = {}
 
     def note(self, fingerprint: str, onset: datetime) -> bool:
         """Record an onset of `fingerprint`; True when it recurs at this time of day."""
@@ -40,11 +40,13 @@ class Recurrence:
         if earlier is None:
             if len(self._onsets) >= MAX_ALERTS:
                 self._forget_before(at - self.lookback)
-            earlier = self._onsets[fingerprint] = deque(maxlen=KEEP_ONSETS)
+            earlier = self._onsets[fingerprint] = []
         earlier.append(at)
+        if len(earlier) > KEEP_ONSETS:
+            del earlier[0]
         return recurring
 
-    def _recurs(self, earlier: deque[float], at: float) -> bool:
+    def _recurs(self, earlier: list[float], at: float) -> bool:
         days = set()
         for before in earlier:
             gap = at - before
@@ -67,7 +69,7 @@ class Recurrence:
 
     def load_document(self, document: dict[str, Any]) -> None:
         for fingerprint, times in document.items():
-            self._onsets[fingerprint] = deque((parse_rfc3339(t).timestamp() for t in times), maxlen=KEEP_ONSETS)
+            self._onsets[fingerprint] = [parse_rfc3339(t).timestamp() for t in times][-KEEP_ONSETS:]
 
 
 def _utc(timestamp: float) -> datetime:
