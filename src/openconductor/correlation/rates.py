@@ -12,8 +12,6 @@ from datetime import datetime, timedelta
 from itertools import islice
 from typing import Any
 
-from scipy.special import pdtrc
-
 from openconductor.core.timeutil import format_rfc3339, parse_rfc3339
 from openconductor.correlation.context import TemplateKey
 from openconductor.correlation.cooccurrence import Entity
@@ -124,6 +122,10 @@ def poisson_tail(expected: float, count: int) -> float:
     its first term underflows once `expected` passes about 745)."""
     if count <= 0:
         return 1.0
+    # Imported on first use: SciPy costs a third of a second to import, which every command and test
+    # that builds a pipeline would pay, and most never see a storm.
+    from scipy.special import pdtrc
+
     return float(pdtrc(count - 1, expected))
 
 
