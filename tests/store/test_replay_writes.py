@@ -38,7 +38,7 @@ def predictable_ids(monkeypatch: pytest.MonkeyPatch) -> None:
     (the engine breaks ties between equally scored incidents by id)."""
     counter = itertools.count()
     monkeypatch.setattr(ids.time, "time_ns", lambda: 1_700_000_000_000_000_000)
-    monkeypatch.setattr(ids.os, "urandom", lambda size: next(counter).to_bytes(size, "big"))
+    monkeypatch.setattr(ids._random, "getrandbits", lambda bits: next(counter))
 
 
 def stored_rows(engine: Engine) -> dict[str, list[tuple[Any, ...]]]:
