@@ -219,3 +219,32 @@ def test_an_alert_joining_an_incident_it_left_keeps_one_row_with_its_latest_join
     store.apply(ChangeSet(memberships=[rejoined]))  # no replaced_memberships: the store must not fail
     rows_now = stored(engine)["incident_alerts"]
     assert [(r["rule"], r["score"], r["left_at"]) for r in rows_now] == [("template_storm", 0.99, None)]
+
+
+def test_an_alert_that_left_and_rejoined_in_one_write_is_a_member_again(engine: Engine) -> None:
+    store = SqlStore(engine)
+    store.apply(batch("one"))
+    later = ChangeSet(
+        departures=[Departure("inc_one", "alt_one", T0 + timedelta(minutes=5))],
+        memberships=[
+            Membership(
+                incident_id="inc_one",
+                alert_id="alt_one",
+                rule="template_storm",
+                score=0.99,
+                evidence={},
+                joined_at=T0 + timedelta(minutes=9),
+            )
+        ],
+    )
+    store.apply(later)  # one write holding both, as the replay's gathered writes do
+    rows_now = stored(engine)["incident_alerts"]
+    assert [(r["rule"], r["left_at"]) for r in rows_now] == [("template_storm", None)]
+
+
+def test_an_alert_that_joined_and_left_in_one_write_keeps_its_leave_time(engine: Engine) -> None:
+    store = SqlStore(engine)
+    changes = batch("one")
+    changes.departures.append(Departure("inc_one", "alt_one", T0 + timedelta(minutes=5)))
+    store.apply(changes)
+    assert [r["left_at"] is not None for r in stored(engine)["incident_alerts"]] == [True]

@@ -26,7 +26,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.exc import DBAPIError
 
-from openconductor.core.changes import ChangeSet
+from openconductor.core.changes import ChangeSet, Departure
 from openconductor.core.errors import StoreUnavailable
 from openconductor.core.models import Alert, Incident, Membership
 from openconductor.core.queries import ListQuery, Page, decode_cursor, encode_cursor
@@ -156,10 +156,9 @@ class SqlStore(OutboxQueries):
                 conn.exec_driver_sql(
                     w.insert_membership, [rows.membership_values(m, when, doc) for m in changes.memberships]
                 )
-            if changes.departures:
-                conn.exec_driver_sql(
-                    w.depart, [(when(d.left_at), d.incident_id, d.alert_id) for d in changes.departures]
-                )
+            departures = _still_departed(changes)
+            if departures:
+                conn.exec_driver_sql(w.depart, [(when(d.left_at), d.incident_id, d.alert_id) for d in departures])
             if notifications:
                 write_outbox(conn, notifications)
 
@@ -412,3 +411,23 @@ def _literal(text: str) -> str:
 
 def _json_text(column: Any) -> Any:
     return cast(column, String)
+
+
+def _still_departed(changes: ChangeSet) -> list[Departure]:
+    """The departures to mark: memberships are written before departures, so one an alert made later by
+    rejoining the same incident (joined after it left) must not be marked as left."""
+    if not changes.departures:
+        return []
+    rejoined: dict[tuple[str, str], datetime] = {}
+    for membership in changes.memberships:
+        key = (membership.incident_id, membership.alert_id)
+        if key not in rejoined or membership.joined_at > rejoined[key]:
+            rejoined[key] = membership.joined_at
+    return [
+        departure
+        for departure in changes.departures
+        if not (
+            (joined := rejoined.get((departure.incident_id, departure.alert_id))) is not None
+            and joined > departure.left_at
+        )
+    ]
