@@ -6,6 +6,7 @@ by topology neighbour, by learned partner and by alert kind, each bounded by the
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -86,37 +87,35 @@ class IncidentIndex:
     def unlist(self, incident_id: str) -> None:
         """Stop offering a resolved incident to new alerts; its context stays for a reopen."""
         context = self.contexts.get(incident_id)
-        if context is None:
-            return
-        for component in context.components:
-            _discard(self.by_component, component, incident_id)
-        for template in context.templates:
-            _discard(self.by_template, template, incident_id)
-        for pair in context.labels:
-            _discard(self.by_label, pair, incident_id)
+        if context is not None:
+            self._unlist(context)
 
     def relist(self, incident_id: str) -> None:
         context = self.contexts.get(incident_id)
         if context is None:
             return
-        for component in context.components:
-            self.by_component.setdefault(component, set()).add(incident_id)
-        for template in context.templates:
-            self.by_template.setdefault(template, set()).add(incident_id)
-        for pair in context.labels:
-            self.by_label.setdefault(pair, set()).add(incident_id)
+        for index, keys in self._listings(context):
+            for key in keys:
+                index.setdefault(key, set()).add(incident_id)
 
     def forget(self, incident_id: str) -> None:
         """Drop a closed incident from every index (its alerts can no longer join it)."""
         context = self.contexts.pop(incident_id, None)
-        if context is None:
-            return
-        for component in context.components:
-            _discard(self.by_component, component, incident_id)
-        for template in context.templates:
-            _discard(self.by_template, template, incident_id)
-        for pair in context.labels:
-            _discard(self.by_label, pair, incident_id)
+        if context is not None:
+            self._unlist(context)
+
+    def _unlist(self, context: IncidentContext) -> None:
+        for index, keys in self._listings(context):
+            for key in keys:
+                _discard(index, key, context.incident_id)
+
+    def _listings(self, context: IncidentContext) -> tuple[tuple[dict[Any, set[str]], Iterable[Any]], ...]:
+        """Each index with the keys of `context` it lists the incident under."""
+        return (
+            (self.by_component, context.components),
+            (self.by_template, context.templates),
+            (self.by_label, context.labels),
+        )
 
 
 def _discard(index: dict[Any, set[str]], key: Any, incident_id: str) -> None:

@@ -1,18 +1,17 @@
 """When each incident in the working set next needs a look: going quiet, or leaving the working set.
 
 The sweep takes only the incidents that are due, earliest first, instead of walking them all every
-minute. Entries are lazy: an incident's times only move later, so a popped entry is checked again and
-booked anew when its incident turned out not to be due; `_due_at` marks each incident's live entry.
-Due incidents come back in the order they entered the working set, so results never depend on the
-heap's order.
+minute. An incident's times only move later, so one that comes up is checked again and booked anew when it
+turned out not to be due (core/due.py). Due incidents come back in the order they entered the working set,
+so results never depend on the queue's order.
 """
 
 from __future__ import annotations
 
-import heapq
 from collections.abc import Mapping
 from datetime import datetime, timedelta
 
+from openconductor.core.due import DueQueue
 from openconductor.core.models import Incident, IncidentStatus
 
 
@@ -20,10 +19,8 @@ class Deadlines:
     def __init__(self, *, quiet_period: timedelta, keep_resolved_for: timedelta) -> None:
         self.quiet_period = quiet_period
         self.keep_resolved_for = keep_resolved_for
-        self._heap: list[tuple[datetime, int, str]] = []
-        self._due_at: dict[str, datetime] = {}
+        self._queue: DueQueue[str] = DueQueue()
         self._position: dict[str, int] = {}
-        self._booked = 0
         self._entered = 0
 
     def entered(self, incident_id: str) -> None:
@@ -33,7 +30,7 @@ class Deadlines:
 
     def left(self, incident_id: str) -> None:
         self._position.pop(incident_id, None)
-        self._due_at.pop(incident_id, None)
+        self._queue.discard(incident_id)
 
     def next_look(self, incident: Incident) -> datetime | None:
         if incident.status is not IncidentStatus.RESOLVED:
@@ -44,23 +41,13 @@ class Deadlines:
 
     def watch(self, incident: Incident) -> None:
         due = self.next_look(incident)
-        if due is None:
-            return
-        scheduled = self._due_at.get(incident.id)
-        if scheduled is not None and scheduled <= due:
-            return  # an earlier look is already booked; it will book the next one
-        self._due_at[incident.id] = due
-        self._booked += 1
-        heapq.heappush(self._heap, (due, self._booked, incident.id))
+        if due is not None:
+            self._queue.book(incident.id, due)
 
     def due(self, now: datetime, incidents: Mapping[str, Incident]) -> list[Incident]:
         """The incidents going quiet or leaving the working set before `now`, in working-set order."""
-        heap, due_at, found = self._heap, self._due_at, []
-        while heap and heap[0][0] < now:
-            due, _, incident_id = heapq.heappop(heap)
-            if due_at.get(incident_id) != due:
-                continue  # superseded by an earlier booking
-            del due_at[incident_id]
+        found = []
+        for incident_id in self._queue.pop_due(now):
             incident = incidents.get(incident_id)
             if incident is None:
                 continue

@@ -48,7 +48,7 @@ class UsualRates:
         """Probability that a Poisson process at `rate` produces an onset within `gap` (at least a minute)."""
         return 1.0 - math.exp(-rate * max(gap.total_seconds(), 60.0))
 
-    def storm(self, kind: TemplateKey, entity: Entity, at: datetime, alert_id: str = "") -> float | None:
+    def storm(self, kind: TemplateKey, entity: Entity, at: datetime, alert_id: str) -> float | None:
         """How likely by chance this kind's current burst is, when it looks like a storm; None otherwise.
 
         A storm is this kind of alert starting on many components at once, far above its usual rate.

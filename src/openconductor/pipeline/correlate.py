@@ -275,8 +275,7 @@ class CorrelationEngine:
             last_joined_at=facts.onset,
         )
         self._enter(incident)
-        self._opened_count += 1
-        self._opened_order[incident.id] = self._opened_count
+        self._number(incident.id)
         batch.changes.incident_added(incident)
         batch.changes.count("incidents_opened")
         evidence = {
@@ -314,13 +313,14 @@ class CorrelationEngine:
         self.index.add(incident.id, alert.id, facts, latest=latest)
         if self._counts_towards_raising(alert, facts):
             self.index.context(incident.id).raising_alerts.add(alert.id)
-            policy = self._schedule_raise(incident, alert, facts.onset)
+            policy = self._schedule_raise(incident, alert, facts, facts.onset)
             self._maybe_raise(incident, policy, alert.last_seen_at, batch)
 
-    def _schedule_raise(self, incident: Incident, alert: Alert, firing_since: datetime) -> EffectivePolicy:
+    def _schedule_raise(
+        self, incident: Incident, alert: Alert, facts: AlertFacts, firing_since: datetime
+    ) -> EffectivePolicy:
         """Raise `incident` by duration if `alert` is still firing `min_duration` after `firing_since`."""
-        facts = self.facts.get(alert.id)
-        policy = self.policies.for_component(facts.entity if facts is not None else self.components.of(alert))
+        policy = self.policies.for_component(facts.entity)
         self._sequence += 1
         heapq.heappush(
             self._raise_due,
@@ -366,7 +366,7 @@ class CorrelationEngine:
             facts = self.facts.get(alert.id)
             if incident.raised_at is None and facts is not None and self._counts_towards_raising(alert, facts):
                 # Back in its pending incident, it raises by duration counting from now.
-                self._schedule_raise(incident, alert, now)
+                self._schedule_raise(incident, alert, facts, now)
             return
         if incident is not None:
             incidents.detach(incident, alert, at=now, counted_firing=still_firing, batch=batch)
@@ -404,6 +404,12 @@ class CorrelationEngine:
         incidents.resolve(incident, at=now, resolution=resolution, batch=batch)
         self.index.unlist(incident.id)
         self.deadlines.watch(incident)  # it now leaves the working set sooner than it would have gone quiet
+
+    def _number(self, incident_id: str) -> None:
+        """Number incidents in the order they were opened (or adopted), for ties between candidates."""
+        if incident_id not in self._opened_order:
+            self._opened_count += 1
+            self._opened_order[incident_id] = self._opened_count
 
     def _enter(self, incident: Incident) -> None:
         """Put `incident` in the working set, and book the sweep's next look at it."""
@@ -458,9 +464,7 @@ class CorrelationEngine:
 
     def adopt(self, incident: Incident) -> None:
         self._enter(incident)
-        if incident.id not in self._opened_order:
-            self._opened_count += 1
-            self._opened_order[incident.id] = self._opened_count
+        self._number(incident.id)
 
     def rebuilt(self) -> None:
         """After a restart: index the adopted incidents' alerts from the working set."""
@@ -474,7 +478,7 @@ class CorrelationEngine:
                 self.index.context(incident.id).raising_alerts.add(alert.id)
                 if incident.raised_at is None:
                     # A pending incident still raises by duration after a restart.
-                    self._schedule_raise(incident, alert, facts.onset)
+                    self._schedule_raise(incident, alert, facts, facts.onset)
             if incident.status is IncidentStatus.RESOLVED:
                 self.index.unlist(incident.id)
 

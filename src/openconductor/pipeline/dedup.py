@@ -6,10 +6,10 @@ counts occurrences, and marks alerts that flap between firing and resolved too o
 
 from __future__ import annotations
 
-import heapq
 from datetime import datetime, timedelta
 
 from openconductor.config.settings import DedupSettings
+from openconductor.core.due import DueQueue
 from openconductor.core.ids import new_id
 from openconductor.core.models import Alert, AlertEvent, AlertStatus
 from openconductor.pipeline.stage import Batch, Change, Item
@@ -27,14 +27,11 @@ class Deduplicate:
         # database, still firing); without it, alerts whose resolve never arrives grow memory forever.
         self.forget_firing_after = forget_firing_after
         self._next_scan: datetime | None = None
-        # When each alert may next be forgotten, earliest first, so a sweep looks only at those that are
-        # due instead of walking the whole working set. Lazy like the engine's (correlation/deadlines.py):
-        # `last_seen_at` only moves later, so a popped entry is checked and booked again if not yet due;
-        # a resolve makes the deadline earlier and books it at once. Alerts put in the working set from
-        # outside (a restart) are booked by the first sweep.
-        self._due: list[tuple[datetime, int, str]] = []
-        self._due_at: dict[str, datetime] = {}
-        self._booked = 0
+        # When each alert may next be forgotten, so a sweep looks only at those that are due instead of
+        # walking the whole working set. `last_seen_at` only moves later, so an alert that comes up is
+        # checked and booked again if not yet due; a resolve makes the deadline earlier and books it at
+        # once. Alerts put in the working set from outside (a restart) are booked by the first sweep.
+        self._forget_queue: DueQueue[str] = DueQueue()
         self._booked_working_set = False
 
     def __call__(self, items: list[Item], batch: Batch) -> list[Item]:
@@ -131,13 +128,7 @@ class Deduplicate:
         return alert.last_seen_at + window
 
     def _book(self, alert: Alert) -> None:
-        due = self._forget_at(alert)
-        scheduled = self._due_at.get(alert.id)
-        if scheduled is not None and scheduled <= due:
-            return  # an earlier look is booked; it books the next one
-        self._due_at[alert.id] = due
-        self._booked += 1
-        heapq.heappush(self._due, (due, self._booked, alert.id))
+        self._forget_queue.book(alert.id, self._forget_at(alert))
 
     def sweep(self, now: datetime, batch: Batch) -> None:
         if self._next_scan is not None and now < self._next_scan:
@@ -148,14 +139,9 @@ class Deduplicate:
             self._booked_working_set = True
             for alert in state.alerts_by_fingerprint.values():
                 self._book(alert)
-        heap, due_at = self._due, self._due_at
         # An alert is forgotten once idle for its window (`last_seen_at < now - window`), and only while
         # it is its fingerprint's alert: one replaced by a newer alert stays known by id, as before.
-        while heap and heap[0][0] < now:
-            due, _, alert_id = heapq.heappop(heap)
-            if due_at.get(alert_id) != due:
-                continue
-            del due_at[alert_id]
+        for alert_id in self._forget_queue.pop_due(now):
             known = state.alerts_by_id.get(alert_id)
             if known is None or state.alerts_by_fingerprint.get(known.fingerprint) is not known:
                 continue
