@@ -14,6 +14,7 @@ from openconductor.correlation.entities import (
     infer_environment,
     longest_known_prefix,
     normalize_name,
+    without_environment,
     workload_of,
 )
 
@@ -69,9 +70,32 @@ def test_plain_names_are_not_taken_for_pods(name: str) -> None:
     assert workload_of(name) is None
 
 
-def test_a_pod_label_adds_the_workload_after_the_pod() -> None:
+def test_a_pod_label_names_its_workload_before_the_pod() -> None:
     names = candidate_names(alert(labels={"pod": "checkout-7f9c6d5b8-x2k4p"}))
-    assert names[:2] == ["checkout-7f9c6d5b8-x2k4p", "checkout"]
+    assert names[:2] == ["checkout", "checkout-7f9c6d5b8-x2k4p"]
+
+
+def test_a_container_name_comes_after_the_pods_workload() -> None:
+    # Untidy rules carry no service: the container's short name must not stand in for the deployment.
+    names = candidate_names(alert(labels={"container": "pricing", "pod": "pricing-grpc-b4d54d28rs-z9zf2"}))
+    assert names[0] == "pricing-grpc"
+    assert names.index("pricing") > names.index("pricing-grpc-b4d54d28rs-z9zf2")
+
+
+@pytest.mark.parametrize(
+    ("name", "environment", "expected"),
+    [
+        ("inventory-topic-dev", "dev", "inventory-topic"),
+        ("dev-images-redis", "dev", "images-redis"),
+        ("orders_db_prod", "prod", "orders_db"),
+        ("checkout-cache-staging", "staging", "checkout-cache"),
+        ("orders-db-prod", "staging", "orders-db-prod"),  # another environment's word: kept
+        ("db-staging-euw1-01", "staging", "db-staging-euw1-01"),  # in the middle: a host name, kept
+        ("dev", "dev", "dev"),  # nothing would be left
+    ],
+)
+def test_the_environment_word_comes_off_a_name(name: str, environment: str, expected: str) -> None:
+    assert without_environment(name, environment) == expected
 
 
 def test_the_service_comes_before_the_resource() -> None:

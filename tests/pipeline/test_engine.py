@@ -43,6 +43,10 @@ def minutes(value: float) -> timedelta:
     return timedelta(minutes=value)
 
 
+def hours(value: float) -> timedelta:
+    return timedelta(hours=value)
+
+
 def fire(
     key: str,
     *,
@@ -166,6 +170,61 @@ def test_different_environments_stay_apart(topology: dict[str, Any] | None) -> N
     assert incident_of(pipeline, "staging-errors") is not prod
     assert incident_of(pipeline, "staging-web") is not prod
     assert prod.environment == "prod"
+
+
+def test_an_alert_naming_no_environment_joins_the_same_name_in_an_environment() -> None:
+    # CloudWatch says no environment; Prometheus does. Alerts about one load balancer still meet,
+    # even though a load balancer of that name runs in another environment too.
+    pipeline = engine()
+    pipeline.run([fire("prod-lb", at=-hours(3), service="edge-lb", environment="prod"), resolve("prod-lb", at=-hours(2))])
+    batch = pipeline.run(
+        [
+            fire("lb-5xx", at=seconds(0), service="edge-lb", environment="staging"),
+            fire("lb-unhealthy", at=seconds(30), service="edge-lb", environment=None),
+        ]
+    )
+    assert incident_of(pipeline, "lb-unhealthy") is incident_of(pipeline, "lb-5xx")
+    joined = membership(batch, pipeline, "lb-unhealthy")
+    assert joined.rule == "same_component"
+    assert joined.evidence["environment_unstated"] is True
+    assert joined.evidence["neighbour_component"] == "staging/edge-lb"
+
+
+def test_a_name_seen_in_one_environment_places_alerts_that_name_none() -> None:
+    pipeline = engine()
+    batch = pipeline.run(
+        [
+            fire("db-slow", at=seconds(0), service="ledger-db", environment="prod"),
+            resolve("db-slow", at=minutes(2)),
+            fire("db-cpu", at=hours(3), service="ledger-db", environment=None),
+        ]
+    )
+    opened = membership(batch, pipeline, "db-cpu")
+    assert opened.rule == "opened"
+    assert opened.evidence["component"] == "prod/ledger-db"
+
+
+def test_a_name_in_several_environments_is_not_guessed_for_an_alert_naming_none() -> None:
+    pipeline = engine()
+    batch = pipeline.run(
+        [
+            fire("prod-slow", at=seconds(0), service="api-gateway", environment="prod"),
+            fire("dev-slow", at=seconds(10), service="api-gateway", environment="dev"),
+            fire("unplaced", at=hours(3), service="api-gateway", environment=None),
+        ]
+    )
+    assert membership(batch, pipeline, "unplaced").evidence["component"] == "api-gateway"
+
+
+def test_a_resource_named_after_its_environment_is_the_same_component() -> None:
+    pipeline = engine()
+    pipeline.run(
+        [
+            fire("topic-lag", at=seconds(0), service="inventory-topic", environment="dev"),
+            fire("topic-visible", at=seconds(40), service="inventory-topic-dev", environment="dev"),
+        ]
+    )
+    assert incident_of(pipeline, "topic-visible") is incident_of(pipeline, "topic-lag")
 
 
 def test_the_same_service_in_two_regions_stays_apart() -> None:
@@ -301,6 +360,37 @@ def test_an_alert_firing_again_soon_returns_to_its_pending_incident_and_raises_b
     assert first.raised_at is None  # the earlier two minutes of firing do not count
     pipeline.sweep(T0 + minutes(10) + wait)
     assert first.raised_at == T0 + minutes(10) + wait
+
+
+def test_a_new_alert_on_the_component_reopens_the_incident_that_just_resolved() -> None:
+    pipeline = engine()
+    pipeline.run(
+        [
+            fire("latency", at=seconds(0)),
+            fire("errors", at=seconds(20)),
+            resolve("latency", at=seconds(50)),
+            resolve("errors", at=seconds(55)),
+        ]
+    )
+    first = incident_of(pipeline, "latency")
+    assert first.resolution == "all_alerts_resolved"
+    batch = pipeline.run([fire("saturation", at=seconds(90))])
+    assert incident_of(pipeline, "saturation") is first
+    assert first.status is IncidentStatus.OPEN and first.firing_count == 1
+    assert batch.changes.counters["incidents_reopened"] == 1
+    assert membership(batch, pipeline, "saturation").evidence["reopened"] == "all_alerts_resolved"
+
+
+def test_an_incident_resolved_longer_than_the_grace_is_not_reopened_by_a_new_alert() -> None:
+    pipeline = engine()
+    grace = Settings().correlation.reopen_grace
+    pipeline.run([fire("latency", at=seconds(0)), fire("errors", at=seconds(20))])
+    pipeline.run([resolve("latency", at=minutes(1)), resolve("errors", at=minutes(1))])
+    first = incident_of(pipeline, "latency")
+    # Close in onset to the resolved alerts (within the evidence window), but resolved too long ago.
+    pipeline.run([fire("saturation", at=minutes(1) + grace + seconds(1), starts=minutes(2))])
+    assert incident_of(pipeline, "saturation") is not first
+    assert first.status is IncidentStatus.RESOLVED
 
 
 def test_a_raised_incident_whose_alerts_resolve_is_not_noise() -> None:
@@ -691,6 +781,8 @@ def test_learned_state_survives_a_restart(tmp_path: Path) -> None:
         # And how long the engine has watched, so a restart is not a cold start without storms.
         assert after.rates.to_document()["watching_since"] == before.rates.to_document()["watching_since"]
         assert after.rates.to_document()["watching_since"] is not None
+        # And which environment each component name was seen in, for alerts that name none.
+        assert after.components.same_name(("", "postgres")) == [("prod", "postgres")]
     finally:
         restarted.store.close()
 

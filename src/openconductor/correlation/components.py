@@ -7,11 +7,21 @@ from collections.abc import Hashable
 
 from openconductor.core.models import Alert
 from openconductor.correlation.cooccurrence import Entity
-from openconductor.correlation.entities import candidate_names, identity, infer_environment, longest_known_prefix
+from openconductor.correlation.entities import (
+    candidate_names,
+    identity,
+    infer_environment,
+    longest_known_prefix,
+    without_environment,
+)
 from openconductor.correlation.topology import Topology
 
 # Identities remembered at most (about 0.7 KB each); beyond this the oldest is forgotten first.
 CACHE_SIZE = 16_384
+# Component names whose environments are remembered, for alerts that name none; the oldest go first.
+ENVIRONMENTS_KEPT = 65_536
+# Environments remembered per name (an estate has a handful; more would only slow every lookup).
+ENVIRONMENTS_PER_NAME = 8
 
 
 class Components:
@@ -27,6 +37,8 @@ class Components:
         self.default_environment = default_environment
         # Identity -> (environment, component name, or None: name it by the alert's fingerprint).
         self._known: OrderedDict[Hashable, tuple[str, str | None]] = OrderedDict()
+        # Component name -> the environments alerts about it named, in the order first seen.
+        self._environments_of: OrderedDict[str, tuple[str, ...]] = OrderedDict()
 
     def set_topology(self, topology: Topology | None) -> None:
         self.topology = topology
@@ -47,11 +59,50 @@ class Components:
                     self._known.popitem(last=False)
                 self._known[key] = found
         environment, name = found
-        return (environment, name if name is not None else alert.fingerprint)
+        if name is None:
+            return (environment, alert.fingerprint)
+        if environment:
+            self._learn_environment(name, environment)
+        else:
+            # CloudWatch, Zabbix and Nagios seldom say the environment: a name other tools placed in
+            # exactly one environment is taken to be there.
+            known = self._environments_of.get(name, ())
+            if len(known) == 1:
+                environment = known[0]
+        return (environment, name)
+
+    def same_name(self, entity: Entity) -> list[Entity]:
+        """The same name in an environment the other alert did not say: every environment other
+        tools placed this name in, for an alert that names none; the unplaced name, for one that does."""
+        environment, name = entity
+        if environment:
+            return [("", name)]
+        return [(known, name) for known in self._environments_of.get(name, ())]
+
+    def _learn_environment(self, name: str, environment: str) -> None:
+        known = self._environments_of.get(name)
+        if known is None:
+            if len(self._environments_of) >= ENVIRONMENTS_KEPT:
+                self._environments_of.popitem(last=False)
+            self._environments_of[name] = (environment,)
+        elif environment not in known and len(known) < ENVIRONMENTS_PER_NAME:
+            self._environments_of[name] = (*known, environment)
+
+    def to_document(self) -> dict[str, list[str]]:
+        return {name: list(environments) for name, environments in self._environments_of.items()}
+
+    def load_document(self, document: dict[str, list[str]]) -> None:
+        self._environments_of = OrderedDict(
+            (str(name), tuple(str(environment) for environment in environments[:ENVIRONMENTS_PER_NAME]))
+            for name, environments in list(document.items())[-ENVIRONMENTS_KEPT:]
+            if isinstance(environments, list)
+        )
 
     def _work_out(self, alert: Alert) -> tuple[str, str | None]:
         environment = infer_environment(alert) or ""
         names = candidate_names(alert)
+        if environment:
+            names = _with_environment_stripped(names, environment, first=self.topology is None)
         topology = self.topology
         if topology is not None:
             node = topology.resolve(names, environment or None, default_environment=self.default_environment)
@@ -65,3 +116,15 @@ class Components:
                     if node:
                         return node
         return (environment, names[0] if names else None)
+
+
+def _with_environment_stripped(names: list[str], environment: str, *, first: bool) -> list[str]:
+    """Each name with its environment word taken off (`orders-db-prod` -> `orders-db`): before the
+    name as given when nothing else will resolve it, after it when a topology may know either."""
+    result: list[str] = []
+    for name in names:
+        stripped = without_environment(name, environment)
+        for candidate in (stripped, name) if first else (name, stripped):
+            if candidate not in result:
+                result.append(candidate)
+    return result

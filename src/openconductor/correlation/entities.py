@@ -54,9 +54,10 @@ SERVICE_LABELS = (
     "deployment",
     "kube_deployment",
     "statefulset",
-    "container",
 )
 RESOURCE_LABELS = ("pod", "host", "hostname", "node", "instance", "InstanceId", "device", "url", "LoadBalancer")
+# A container's name is often an abbreviation of its workload ("pricing" in the pods of "pricing-grpc"):
+# it names the component only when nothing else does.
 _RESOURCE_IS_POD = tuple(key == "pod" for key in RESOURCE_LABELS)
 
 # Kubernetes names generated pods from a "safe" alphabet without vowels, so ordinary words such as
@@ -113,6 +114,11 @@ def candidate_names(alert: Alert) -> list[str]:
             for name in _names_of(value, pod):
                 if name not in names:
                     names.append(name)
+    container = labels.get("container")
+    if container:
+        for name in _names_of(container, False):
+            if name not in names:
+                names.append(name)
     # Alarm and check names often start with their subject: "<host>-CPUUtilization-high", "<host>/HTTP".
     for text in (labels.get("AlarmName"), alert.title):
         if text:
@@ -124,10 +130,11 @@ def candidate_names(alert: Alert) -> list[str]:
 
 @lru_cache(maxsize=65_536)
 def _names_of(value: str, pod: bool) -> tuple[str, ...]:
-    """The name a label value gives, then its workload when it looks generated (a pod, a replica)."""
+    """The workload a generated name belongs to (a pod, a replica), then the name itself: the pods of
+    one deployment come and go, and alerts about any of them are about the deployment."""
     name = normalize_name(value)
     workload = workload_of(name) or (stateful_workload_of(name) if pod else None)
-    return tuple(found for found in (name, workload) if found)
+    return tuple(found for found in (workload, name) if found)
 
 
 def first_word(text: str) -> str:
@@ -168,6 +175,19 @@ def infer_environment(alert: Alert) -> str | None:
         if labels.get(key):
             return ENVIRONMENT_WORDS.get(labels[key].lower(), labels[key].lower())
     return environment_words([*(labels.get(key) for key in ENVIRONMENT_HINT_LABELS), alert.resource])
+
+
+def without_environment(name: str, environment: str) -> str:
+    """`inventory-topic-dev` in dev -> `inventory-topic`, `dev-images-redis` -> `images-redis`: resources are
+    often named after their environment, which the entity already holds apart."""
+    for separator in "-_":
+        head, _, rest = name.partition(separator)
+        if rest and ENVIRONMENT_WORDS.get(head) == environment:
+            return rest
+        rest, _, tail = name.rpartition(separator)
+        if rest and ENVIRONMENT_WORDS.get(tail) == environment:
+            return rest
+    return name
 
 
 def longest_known_prefix(text: str, known: Callable[[str], bool]) -> str | None:

@@ -16,11 +16,13 @@ from typing import Any
 
 from openconductor.config.settings import Evidence
 from openconductor.correlation.context import AlertFacts, IncidentIndex
-from openconductor.correlation.cooccurrence import CooccurrenceModel
+from openconductor.correlation.cooccurrence import CooccurrenceModel, Entity
 from openconductor.correlation.labels import MIN_RARE_WEIGHT, LabelRarity
 from openconductor.correlation.topology import Topology
 
 HOP_SCORES = {1: 0.85, 2: 0.7, 3: 0.55, 4: 0.45}
+# The same name where one of the two alerts did not say its environment: most likely one component.
+SAME_NAME_SCORE = 0.9
 STORM_SCORE = 0.6
 # A label link needs at least this share of the alert's label weight found in the incident.
 MIN_LABEL_SHARE = 0.5
@@ -35,7 +37,8 @@ class Link:
     evidence: dict[str, Any]
 
 
-def _component(entity: tuple[str, str]) -> str:
+def component_name(entity: tuple[str, str]) -> str:
+    """`prod/orders-db`, or `orders-db` where no environment is known."""
     return f"{entity[0]}/{entity[1]}" if entity[0] else entity[1]
 
 
@@ -49,6 +52,7 @@ def gather_links(
     cooccurrence: CooccurrenceModel,
     storm: float | None,
     rarity: LabelRarity | None = None,
+    same_name: list[Entity] | None = None,
 ) -> list[Link]:
     """Every incident the alert could join, with the best evidence for each (unfiltered by time)."""
     best: dict[str, Link] = {}
@@ -67,9 +71,25 @@ def gather_links(
                     incident_id,
                     "same_component",
                     1.0,
-                    {"component": _component(entity), "neighbour_alert_id": neighbour},
+                    {"component": component_name(entity), "neighbour_alert_id": neighbour},
                 )
             )
+        for other in same_name or ():
+            for incident_id in index.by_component.get(other, ()):
+                neighbour = index.contexts[incident_id].components[other]
+                offer(
+                    Link(
+                        incident_id,
+                        "same_component",
+                        SAME_NAME_SCORE,
+                        {
+                            "component": component_name(entity),
+                            "neighbour_component": component_name(other),
+                            "environment_unstated": True,
+                            "neighbour_alert_id": neighbour,
+                        },
+                    )
+                )
     if Evidence.TOPOLOGY in evidence and topology is not None and max_hops > 0 and entity in topology.nodes:
         for node, hops in topology.reach(entity, max_hops).items():
             for incident_id in index.by_component.get(node, ()):
@@ -80,8 +100,8 @@ def gather_links(
                         "topology",
                         HOP_SCORES.get(hops, 0.4),
                         {
-                            "component": _component(entity),
-                            "neighbour_component": _component(node),
+                            "component": component_name(entity),
+                            "neighbour_component": component_name(node),
                             "hops": hops,
                             "neighbour_alert_id": neighbour,
                         },
@@ -105,8 +125,8 @@ def gather_links(
                         "cooccurrence",
                         score,
                         {
-                            "component": _component(entity),
-                            "neighbour_component": _component(partner),
+                            "component": component_name(entity),
+                            "neighbour_component": component_name(partner),
                             "pmi": round(pmi, 3),
                             "support": round(support, 1),
                             "neighbour_alert_id": neighbour,

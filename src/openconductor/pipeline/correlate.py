@@ -21,7 +21,7 @@ from openconductor.correlation.components import Components
 from openconductor.correlation.context import AlertFacts, IncidentIndex
 from openconductor.correlation.cooccurrence import CooccurrenceModel, Entity
 from openconductor.correlation.deadlines import Deadlines
-from openconductor.correlation.evidence import Link, gather_links
+from openconductor.correlation.evidence import Link, component_name, gather_links
 from openconductor.correlation.labels import LabelRarity, label_pairs
 from openconductor.correlation.places import apart, place_of
 from openconductor.correlation.policy import EffectivePolicy, PolicyBook
@@ -34,6 +34,8 @@ from openconductor.pipeline.stage import Batch, Change, Item
 from openconductor.pipeline.state import PipelineState
 
 _SCAN_EVERY = timedelta(minutes=1)
+# Incidents that closed by themselves, which new evidence may bring back within the reopen grace.
+_REOPENABLE = frozenset({"all_alerts_resolved", "quiet", "noise"})
 
 
 class CorrelationEngine:
@@ -119,6 +121,7 @@ class CorrelationEngine:
                 cooccurrence=self.cooccurrence,
                 storm=storm,
                 rarity=self.label_rarity,
+                same_name=self.components.same_name(facts.entity),
             )
         best: tuple[float, Link, Incident, float, float] | None = None
         for link in links:
@@ -159,6 +162,11 @@ class CorrelationEngine:
                 "evidence_score": link.score,
                 "chance_coincidence": round(chance, 4),
             }
+            if incident.status is IncidentStatus.RESOLVED:
+                # A new alert with evidence for an incident that resolved moments ago: the problem
+                # is back (a symptom that cleared early, or one more tool crossing its threshold).
+                evidence["reopened"] = incident.resolution
+                self._reopen(incident, alert.last_seen_at, batch, count_firing=False)
             self._join(alert, incident, facts, rule=link.signal, score=round(score, 4), evidence=evidence, batch=batch)
         if storm is not None and not facts.chronic and Evidence.TEMPLATE_STORM in policy.evidence:
             self._gather_storm(alert, facts, storm, batch)
@@ -253,12 +261,21 @@ class CorrelationEngine:
         """The evidence's own alert must be close in time (checked by the caller); the incident
         itself takes new alerts only while it is young, so a busy component cannot chain
         unrelated problems into one ever-growing incident."""
-        if incident.status is IncidentStatus.RESOLVED:
+        if incident.status is IncidentStatus.RESOLVED and not self._takes_back(incident, arrival):
             return False
         if arrival - incident.last_seen_at > self.lifecycle.quiet_period:
             return False
         return (
             incident.first_seen_at - self.settings.window <= onset <= incident.first_seen_at + self.settings.max_window
+        )
+
+    def _takes_back(self, incident: Incident, arrival: datetime) -> bool:
+        """A resolved incident takes new alerts for `reopen_grace` after it resolved by itself (its
+        alerts resolved, or it went quiet); one merged away or closed by a person does not."""
+        return (
+            incident.resolution in _REOPENABLE
+            and incident.resolved_at is not None
+            and arrival - incident.resolved_at <= self.lifecycle.reopen_grace
         )
 
     def _open(self, alert: Alert, facts: AlertFacts, batch: Batch) -> None:
@@ -280,7 +297,7 @@ class CorrelationEngine:
         batch.changes.count("incidents_opened")
         evidence = {
             "signal": "opened",
-            "component": f"{facts.entity[0]}/{facts.entity[1]}",
+            "component": component_name(facts.entity),
             "template_id": facts.template[1],
             "chronic": facts.chronic,
             "recurring": facts.recurring,
@@ -402,7 +419,9 @@ class CorrelationEngine:
 
     def _resolve(self, incident: Incident, now: datetime, resolution: str, batch: Batch) -> None:
         incidents.resolve(incident, at=now, resolution=resolution, batch=batch)
-        self.index.unlist(incident.id)
+        if resolution not in _REOPENABLE:
+            self.index.unlist(incident.id)
+        # A reopenable one stays listed (new alerts may still bring it back) until it leaves the working set.
         self.deadlines.watch(incident)  # it now leaves the working set sooner than it would have gone quiet
 
     def _number(self, incident_id: str) -> None:
@@ -479,7 +498,7 @@ class CorrelationEngine:
                 if incident.raised_at is None:
                     # A pending incident still raises by duration after a restart.
                     self._schedule_raise(incident, alert, facts, facts.onset)
-            if incident.status is IncidentStatus.RESOLVED:
+            if incident.status is IncidentStatus.RESOLVED and incident.resolution not in _REOPENABLE:
                 self.index.unlist(incident.id)
 
     def document(self) -> dict[str, Any]:
@@ -489,6 +508,7 @@ class CorrelationEngine:
             "rates": self.rates.to_document(),
             "labels": self.label_rarity.to_document(),
             "recurrence": self.recurrence.to_document(),
+            "environments": self.components.to_document(),
         }
 
     def load_document(self, document: dict[str, Any]) -> None:
@@ -502,6 +522,8 @@ class CorrelationEngine:
             self.label_rarity = LabelRarity.from_document(document["labels"])
         if "recurrence" in document:
             self.recurrence.load_document(document["recurrence"])
+        if "environments" in document:
+            self.components.load_document(document["environments"])
 
     def alert_moved(self, alert: Alert, previous_id: str | None, target: Incident) -> None:
         """A person moved the alert: re-index it and learn from the correction (see pipeline/feedback.py)."""
