@@ -150,6 +150,59 @@ def test_a_callees_alert_joins_its_callers_incident() -> None:
     assert incident_of(pipeline, "db-slow") is incident_of(pipeline, "checkout-errors")
 
 
+def test_an_alert_with_evidence_for_two_pending_incidents_brings_them_together() -> None:
+    # checkout and cart only share a caller: their first alerts open incidents of their own, until
+    # web's alert, a symptom of both, arrives with evidence for each.
+    pipeline = engine(topology=SHOP)
+    pipeline.run([fire("checkout-errors", at=seconds(0)), fire("cart-errors", at=seconds(10), service="cart")])
+    first, second = incident_of(pipeline, "checkout-errors"), incident_of(pipeline, "cart-errors")
+    assert first is not second
+
+    batch = pipeline.run([fire("web-5xx", at=seconds(20), service="web")])
+    # web joins the closer of the two (cart's, 10 s away) and brings checkout's in.
+    assert incident_of(pipeline, "web-5xx") is second
+    assert incident_of(pipeline, "checkout-errors") is second
+    assert first.status is IncidentStatus.RESOLVED and first.resolution == "merged"
+    moved = membership(batch, pipeline, "checkout-errors")
+    assert moved.rule == "bridged"
+    assert moved.evidence["bridge_alert_id"] == pipeline.state.alerts_by_fingerprint["web-5xx"].id
+    assert moved.evidence["bridge_signal"] == "topology"
+    assert moved.evidence["gathered_from_incident_id"] == first.id
+    assert moved.score >= Settings().engine.bridge_threshold  # type: ignore[operator]
+    assert second.alert_count == 3 and second.firing_count == 3
+    assert first.alert_count == 0 and first.firing_count == 0
+
+
+def test_an_incident_people_already_see_is_not_merged_by_a_bridge() -> None:
+    pipeline = engine(topology=SHOP)
+    pipeline.run(
+        [
+            fire("cart-errors", at=seconds(0), service="cart"),
+            fire("cart-latency", at=seconds(2), service="cart"),
+            fire("checkout-errors", at=seconds(15)),
+        ]
+    )
+    raised = incident_of(pipeline, "cart-errors")
+    assert raised.raised_at is not None
+    pipeline.run([fire("web-5xx", at=seconds(20), service="web")])  # closest to checkout's: joins that one
+    assert incident_of(pipeline, "web-5xx") is incident_of(pipeline, "checkout-errors")
+    assert incident_of(pipeline, "cart-errors") is raised
+    assert raised.status is not IncidentStatus.RESOLVED
+    assert incident_of(pipeline, "web-5xx") is not raised
+
+
+def test_bridging_can_be_turned_off() -> None:
+    pipeline = engine(Settings(engine=EngineSettings(bridge_threshold=None)), topology=SHOP)
+    pipeline.run(
+        [
+            fire("checkout-errors", at=seconds(0)),
+            fire("cart-errors", at=seconds(10), service="cart"),
+            fire("web-5xx", at=seconds(20), service="web"),
+        ]
+    )
+    assert incident_of(pipeline, "cart-errors") is not incident_of(pipeline, "checkout-errors")
+
+
 def test_without_a_topology_neighbours_stay_apart() -> None:
     pipeline = engine()
     pipeline.run([fire("checkout-errors", at=seconds(0)), fire("web-5xx", at=seconds(30), service="web")])
@@ -176,7 +229,9 @@ def test_an_alert_naming_no_environment_joins_the_same_name_in_an_environment() 
     # CloudWatch says no environment; Prometheus does. Alerts about one load balancer still meet,
     # even though a load balancer of that name runs in another environment too.
     pipeline = engine()
-    pipeline.run([fire("prod-lb", at=-hours(3), service="edge-lb", environment="prod"), resolve("prod-lb", at=-hours(2))])
+    pipeline.run(
+        [fire("prod-lb", at=-hours(3), service="edge-lb", environment="prod"), resolve("prod-lb", at=-hours(2))]
+    )
     batch = pipeline.run(
         [
             fire("lb-5xx", at=seconds(0), service="edge-lb", environment="staging"),

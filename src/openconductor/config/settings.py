@@ -107,6 +107,13 @@ class EngineSettings(BaseModel):
     storm_max_chance: float = Field(
         0.001, gt=0, le=1, description="...and that many this close would happen by chance at most this often."
     )
+    bridge_threshold: float | None = Field(
+        0.5,
+        ge=0,
+        le=1,
+        description="An alert that joins one incident and scores at least this for other pending ones brings them "
+        "in (None: never).",
+    )
     topology_file: Path | None = Field(None, description="Topology (YAML or JSON) loaded at start-up.")
     default_environment: str | None = Field(
         "prod", description="Environment assumed for an alert naming none, when its component exists in several."

@@ -40,7 +40,8 @@ class IncidentContext:
     templates: dict[TemplateKey, str] = field(default_factory=dict)
     # Latest alert per label pair its alerts carry, for the label-similarity evidence.
     labels: dict[LabelPair, str] = field(default_factory=dict)
-    alert_ids: set[str] = field(default_factory=set)
+    # In the order they joined (a dict as an ordered set), so whatever walks them does so the same way every run.
+    alert_ids: dict[str, None] = field(default_factory=dict)
     # Alerts that count towards raising (not chronic, not silenced, not flapping).
     raising_alerts: set[str] = field(default_factory=set)
 
@@ -74,14 +75,14 @@ class IncidentIndex:
                 context.labels.setdefault(pair, alert_id)
         for pair in facts.labels:
             self.by_label.setdefault(pair, set()).add(incident_id)
-        context.alert_ids.add(alert_id)
+        context.alert_ids[alert_id] = None
         self.by_component.setdefault(facts.entity, set()).add(incident_id)
         self.by_template.setdefault(facts.template, set()).add(incident_id)
 
     def remove_alert(self, incident_id: str, alert_id: str) -> None:
         context = self.contexts.get(incident_id)
         if context is not None:
-            context.alert_ids.discard(alert_id)
+            context.alert_ids.pop(alert_id, None)
             context.raising_alerts.discard(alert_id)
 
     def unlist(self, incident_id: str) -> None:

@@ -18,7 +18,7 @@ from openconductor.config.settings import Evidence, Settings
 from openconductor.core.ids import new_id
 from openconductor.core.models import Alert, AlertStatus, Incident, IncidentStatus
 from openconductor.correlation.components import Components
-from openconductor.correlation.context import AlertFacts, IncidentIndex
+from openconductor.correlation.context import AlertFacts, IncidentContext, IncidentIndex
 from openconductor.correlation.cooccurrence import CooccurrenceModel, Entity
 from openconductor.correlation.deadlines import Deadlines
 from openconductor.correlation.evidence import Link, component_name, gather_links
@@ -124,6 +124,8 @@ class CorrelationEngine:
                 same_name=self.components.same_name(facts.entity),
             )
         best: tuple[float, Link, Incident, float, float] | None = None
+        # Every other incident the alert had enough evidence for: pending ones are brought in after it joins.
+        also: list[tuple[float, Link, Incident]] = []
         for link in links:
             if link.score < policy.join_threshold:
                 break
@@ -149,8 +151,14 @@ class CorrelationEngine:
             # other within a minute or two), and counts less the likelier a coincidence is.
             fade = 0.5 ** (gap.total_seconds() / self.settings.evidence_half_life.total_seconds())
             score = link.score * fade * (1.0 - chance)
-            if score >= policy.join_threshold and (best is None or self._better(score, incident, best[0], best[2])):
+            if score < policy.join_threshold:
+                continue
+            if best is None or self._better(score, incident, best[0], best[2]):
+                if best is not None:
+                    also.append((best[0], best[1], best[2]))
                 best = (score, link, incident, gap.total_seconds(), chance)
+            else:
+                also.append((score, link, incident))
         if best is None:
             self._open(alert, facts, batch)
         else:
@@ -168,6 +176,10 @@ class CorrelationEngine:
                 evidence["reopened"] = incident.resolution
                 self._reopen(incident, alert.last_seen_at, batch, count_firing=False)
             self._join(alert, incident, facts, rule=link.signal, score=round(score, 4), evidence=evidence, batch=batch)
+            bridge = self.settings.bridge_threshold
+            if bridge is not None and also:
+                # Merging whole incidents is a bigger step than one alert joining: it needs more evidence.
+                self._merge_bridged(alert, incident, [found for found in also if found[0] >= bridge], batch)
         if storm is not None and not facts.chronic and Evidence.TEMPLATE_STORM in policy.evidence:
             self._gather_storm(alert, facts, storm, batch)
 
@@ -215,6 +227,66 @@ class CorrelationEngine:
                 batch=batch,
                 latest=False,
             )
+
+    def _merge_bridged(
+        self, alert: Alert, target: Incident, bridged: list[tuple[float, Link, Incident]], batch: Batch
+    ) -> None:
+        """The alert had evidence for other open incidents too: it bridges them. A failure's first
+        symptoms often open incidents of their own before the alert that ties them together arrives.
+        Those still pending (nobody was shown them) move into the incident the alert joined, each alert
+        recording the bridge as its evidence; incidents people already see stay as they are."""
+        now = alert.last_seen_at
+        for score, link, source in bridged:
+            if (
+                source.id == target.id
+                or source.raised_at is not None
+                or source.status is IncidentStatus.RESOLVED
+                or source.id not in self.state.incidents
+            ):
+                continue
+            context = self.index.contexts.get(source.id)
+            if context is None or not self._may_merge(context, self.index.context(target.id)):
+                continue
+            for alert_id in list(context.alert_ids):
+                other = self.state.alerts_by_id.get(alert_id)
+                other_facts = self.facts.get(alert_id)
+                if other is None or other_facts is None or other.incident_id != source.id:
+                    continue
+                firing = other.status is AlertStatus.FIRING
+                incidents.detach(source, other, at=now, counted_firing=firing, batch=batch)
+                self.index.remove_alert(source.id, alert_id)
+                evidence = {
+                    "signal": "bridged",
+                    "bridge_alert_id": alert.id,
+                    "bridge_signal": link.signal,
+                    "bridge_score": round(score, 4),
+                    "neighbour_alert_id": alert.id,
+                    "gathered_from_incident_id": source.id,
+                }
+                self._join(
+                    other,
+                    target,
+                    other_facts,
+                    rule="bridged",
+                    score=round(score, 4),
+                    evidence=evidence,
+                    batch=batch,
+                    latest=False,
+                )
+            self._resolve(source, now, "merged", batch)
+
+    def _may_merge(self, source: IncidentContext, target: IncidentContext) -> bool:
+        """A bridge holds only where its two sides could have been linked directly: an alert naming no
+        place may touch incidents in two regions, but must not merge them; nor may it undo a person's split."""
+        places = {self.facts[alert_id].place for alert_id in target.alert_ids if alert_id in self.facts}
+        places.discard(None)
+        for alert_id in source.alert_ids:
+            facts = self.facts.get(alert_id)
+            if facts is not None and any(apart(facts.place, place) for place in places):
+                return False
+        return not any(
+            self.cooccurrence.vetoed(mine, theirs) for mine in source.components for theirs in target.components
+        )
 
     def _better(self, score: float, incident: Incident, best_score: float, best_incident: Incident) -> bool:
         """Higher score wins; a tie goes to the incident opened first: never to an id, whose random
