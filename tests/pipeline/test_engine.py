@@ -282,6 +282,45 @@ def test_a_resource_named_after_its_environment_is_the_same_component() -> None:
     assert incident_of(pipeline, "topic-visible") is incident_of(pipeline, "topic-lag")
 
 
+def test_an_alarm_named_after_a_host_other_tools_name_is_about_that_host() -> None:
+    host = "ip-10-30-45-129.us-east-1.compute.internal"
+    disk = fire("disk", at=seconds(0), service="", labels={"instance": f"{host}:9100"}, title="HostOutOfDiskSpace")
+    alarm = build_event(
+        source="cloudwatch",
+        status=AlertStatus.FIRING,
+        severity=Severity.HIGH,
+        title=f"{host}-CPUUtilization-high",
+        resource="i-016dec21d38e8480e",
+        received_at=T0 + seconds(30),
+        starts_at=T0 + seconds(30),
+        labels={"AlarmName": f"{host}-CPUUtilization-high", "InstanceId": "i-016dec21d38e8480e"},
+    )
+    pipeline = engine()
+    batch = pipeline.run([disk, alarm])
+    cpu = next(a for a in pipeline.state.alerts_by_id.values() if a.source == "cloudwatch")
+    assert cpu.incident_id == incident_of(pipeline, "disk").id
+    joined = next(m for m in batch.changes.memberships if m.alert_id == cpu.id)
+    assert joined.rule == "same_component" and joined.evidence["component"] == f"prod/{host}"
+
+    # An alarm whose name starts with a bare word other tools use ("api") is not taken for it.
+    words = engine()
+    words.run([fire("api-errors", at=seconds(0), service="api")])
+    batch = words.run(
+        [
+            build_event(
+                source="cloudwatch",
+                status=AlertStatus.FIRING,
+                severity=Severity.HIGH,
+                title="api-gateway-5xx-high",
+                resource="gw-1234",
+                received_at=T0 + seconds(20),
+                starts_at=T0 + seconds(20),
+            )
+        ]
+    )
+    assert batch.changes.memberships[0].rule == "opened"
+
+
 def test_the_same_service_in_two_regions_stays_apart() -> None:
     pipeline = engine()
     pipeline.run(

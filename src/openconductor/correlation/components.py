@@ -9,6 +9,7 @@ from openconductor.core.models import Alert
 from openconductor.correlation.cooccurrence import Entity
 from openconductor.correlation.entities import (
     candidate_names,
+    first_word,
     identity,
     infer_environment,
     longest_known_prefix,
@@ -61,6 +62,10 @@ class Components:
         environment, name = found
         if name is None:
             return (environment, alert.fingerprint)
+        if self.topology is None and name not in self._environments_of:
+            # A name only this tool uses (an instance id): an alarm named after a host other tools
+            # name ("ip-10-1-2-3.ec2.internal-CPUUtilization-high") is about that host.
+            name = self._named_by_others(alert) or name
         if environment:
             self._learn_environment(name, environment)
         else:
@@ -70,6 +75,18 @@ class Components:
             if len(known) == 1:
                 environment = known[0]
         return (environment, name)
+
+    def _named_by_others(self, alert: Alert) -> str | None:
+        for text in (alert.labels.get("AlarmName"), alert.title):
+            if text:
+                found = longest_known_prefix(first_word(text).lower(), self._names_a_prefix_may_be)
+                if found:
+                    return found
+        return None
+
+    def _names_a_prefix_may_be(self, candidate: str) -> bool:
+        # A bare word ("api", "web") starts too many alarm names to stand for one of them.
+        return candidate in self._environments_of and any(mark in candidate for mark in "-._")
 
     def same_name(self, entity: Entity) -> list[Entity]:
         """The same name in an environment the other alert did not say: every environment other
