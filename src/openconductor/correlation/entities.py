@@ -177,6 +177,7 @@ def infer_environment(alert: Alert) -> str | None:
     return environment_words([*(labels.get(key) for key in ENVIRONMENT_HINT_LABELS), alert.resource])
 
 
+@lru_cache(maxsize=65_536)
 def without_environment(name: str, environment: str) -> str:
     """`inventory-topic-dev` in dev -> `inventory-topic`, `dev-images-redis` -> `images-redis`: resources are
     often named after their environment, which the entity already holds apart."""
