@@ -102,3 +102,18 @@ def check_counts(run: dict[str, Any], *, requests: int, alerts: int) -> None:
 def check_latencies(latency: dict[str, float]) -> None:
     assert 0 < latency["p50"] <= latency["p90"] <= latency["p99"] <= latency["max"]
     assert 0 < latency["mean"] <= latency["max"]
+
+
+def test_alert_storm_reports_one_incident_per_storm(tmp_path: Path) -> None:
+    out = tmp_path / "storm.json"
+    run_script("alert_storm.py", "--sizes", "300,1000", "--out", str(out))
+
+    report = json.loads(out.read_text())
+    assert report["benchmark"] == "alert_storm"
+    assert report["machine"]["cpus"] >= 1
+    assert [result["alerts"] for result in report["results"]] == [300, 1000]
+    for result in report["results"]:
+        # One kind of alert on every host within two minutes is one storm: one incident, whatever its size.
+        assert result["incidents"] == 1
+        assert result["alerts_per_second"] > 0 and result["seconds"] > 0
+        assert result["peak_rss_mib"] > 0

@@ -50,3 +50,23 @@ def test_each_alert_of_a_storm_window_is_handed_out_once() -> None:
     rates.storm(kind, ("prod", "host-3"), start + timedelta(minutes=5, seconds=1.5), "a3")  # a0, a1 slide out
     assert rates.storm_alerts(kind) == ["a3"]
     assert rates.storm_alerts(kind) == []
+
+
+def test_alerts_that_leave_the_storm_window_before_they_are_handed_out_are_not_handed_out_later() -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from openconductor.correlation.rates import UsualRates
+
+    rates = UsualRates(storm_window=timedelta(minutes=5), storm_min_components=3, storm_max_chance=0.001)
+    kind, start = ("prod", "t1"), datetime(2026, 3, 1, tzinfo=UTC)
+    for n in range(4):
+        rates.storm(kind, ("prod", f"host-{n}"), start + timedelta(seconds=n), f"a{n}")
+    assert rates.storm_alerts(kind) == ["a0", "a1", "a2", "a3"]
+    for n in range(4, 8):
+        rates.storm(kind, ("prod", f"host-{n}"), start + timedelta(minutes=1, seconds=n), f"a{n}")
+    # a4..a6 leave the window unseen, a7 stays; only those still in it are handed out, each once.
+    rates.storm(kind, ("prod", "host-8"), start + timedelta(minutes=6, seconds=6.5), "a8")
+    assert rates.storm_alerts(kind) == ["a7", "a8"]
+    rates.storm(kind, ("prod", "host-9"), start + timedelta(minutes=6, seconds=8), "a9")
+    assert rates.storm_alerts(kind) == ["a9"]
+    assert rates.storm_alerts(kind) == []

@@ -105,8 +105,11 @@ class UsualRates:
         window = self._storms.get(kind)
         if window is None:
             return []
-        fresh = [alert_id for _, _, alert_id in islice(window.onsets, window.offered, None)]
-        window.offered = len(window.onsets)
+        # The fresh onsets are the newest: taken from the right end, so the cost is theirs alone (walking
+        # from the left past those already offered made a storm of n alerts cost n², 8 minutes for 200,000).
+        fresh = [alert_id for _, _, alert_id in islice(reversed(window.onsets), window.fresh)]
+        fresh.reverse()
+        window.fresh = 0
         return fresh
 
     def forget_quiet_kinds(self, now: datetime) -> None:
@@ -133,24 +136,25 @@ class _StormWindow:
     """One kind's onsets within the storm window, with how many each component has there, so the
     number of components is a length instead of a set built on every onset."""
 
-    __slots__ = ("components", "offered", "onsets")
+    __slots__ = ("components", "fresh", "onsets")
 
     def __init__(self) -> None:
         self.onsets: deque[tuple[datetime, Entity, str]] = deque()
         self.components: dict[Entity, int] = {}
-        self.offered = 0  # how many of the oldest onsets `storm_alerts` has handed out
+        self.fresh = 0  # how many of the newest onsets `storm_alerts` has not handed out yet
 
     def add(self, at: datetime, entity: Entity, alert_id: str) -> None:
         self.onsets.append((at, entity, alert_id))
         self.components[entity] = self.components.get(entity, 0) + 1
+        self.fresh += 1
 
     def slide(self, horizon: datetime) -> None:
         """Drop the onsets before `horizon`."""
         onsets, components = self.onsets, self.components
         while onsets and onsets[0][0] < horizon:
             _, entity, _ = onsets.popleft()
-            if self.offered:
-                self.offered -= 1
+            # An onset that leaves the window before it was handed out is not handed out later.
+            self.fresh = min(self.fresh, len(onsets))
             left = components[entity] - 1
             if left:
                 components[entity] = left

@@ -1,0 +1,113 @@
+"""How fast the pipeline takes one huge alert storm, and how much memory the storm holds.
+
+One kind of alert ("Unavailable by ICMP ping", as Zabbix words it) starts on N hosts within two minutes,
+after an hour of ordinary traffic so the engine is past its cold start. Every host is its own distinct
+alert, so deduplication folds nothing and the correlation engine's storm handling does all the work.
+The storm is built in memory (no parsing, no store) and fed through `build_pipeline(Settings())` in
+batches of 2,000, each size in a child process of its own so its peak RSS is its own.
+
+    .venv/bin/python benchmarks/alert_storm.py --sizes 20000,200000 --out benchmarks/out/storm.json
+"""
+
+from __future__ import annotations
+
+import argparse
+import resource
+import subprocess
+import sys
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import harness
+import orjson
+
+BATCH = 2000
+STORM_SPAN = timedelta(minutes=2)
+
+
+def run_storm(size: int) -> dict[str, object]:
+    from openconductor.config.settings import Settings
+    from openconductor.core.models import AlertStatus, Severity
+    from openconductor.ingest.base import build_event
+    from openconductor.pipeline.builder import build_pipeline
+
+    start = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
+    pipeline = build_pipeline(Settings())
+    background = [
+        build_event(
+            source="prometheus",
+            status=AlertStatus.FIRING,
+            severity=Severity.HIGH,
+            title=f"HighLatency on svc-{n % 50}",
+            service=f"svc-{n % 50}",
+            environment="prod",
+            received_at=start + timedelta(seconds=30 * n),
+            starts_at=start + timedelta(seconds=30 * n),
+            fingerprint=f"background-{n}",
+        )
+        for n in range(150)
+    ]
+    pipeline.run(background)
+    storm_start = start + timedelta(hours=1, minutes=20)
+    step = STORM_SPAN / size
+    storm = [
+        build_event(
+            source="zabbix",
+            status=AlertStatus.FIRING,
+            severity=Severity.CRITICAL,
+            title="Unavailable by ICMP ping",
+            resource=f"host-{n:07d}",
+            labels={"host": f"host-{n:07d}"},
+            received_at=storm_start + step * n,
+            starts_at=storm_start + step * n,
+        )
+        for n in range(size)
+    ]
+    incidents: set[str] = set()
+    began = time.perf_counter()
+    cpu_began = time.process_time()
+    for first in range(0, size, BATCH):
+        for item in pipeline.run(storm[first : first + BATCH]).items:
+            if item.alert is not None and item.alert.incident_id:
+                incidents.add(item.alert.incident_id)
+    seconds = time.perf_counter() - began
+    return {
+        "alerts": size,
+        "seconds": round(seconds, 3),
+        "cpu_seconds": round(time.process_time() - cpu_began, 3),
+        "alerts_per_second": round(size / seconds),
+        "incidents": len(incidents),
+        "peak_rss_mib": harness.kib_to_mib(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss),
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--sizes", default="20000,200000", help="storm sizes, comma-separated")
+    parser.add_argument("--out", type=Path, default=harness.DEFAULT_CACHE_DIR / "storm.json")
+    parser.add_argument("--child", type=int, help=argparse.SUPPRESS)
+    arguments = parser.parse_args()
+    if arguments.child is not None:
+        sys.stdout.buffer.write(orjson.dumps(run_storm(arguments.child)))
+        return
+    results = []
+    for size in (int(value) for value in arguments.sizes.split(",")):
+        child = subprocess.run([sys.executable, __file__, "--child", str(size)], check=True, capture_output=True)
+        result = orjson.loads(child.stdout)
+        print(f"storm of {size:,}: {result}", file=sys.stderr)
+        results.append(result)
+    harness.write_json(
+        arguments.out,
+        {
+            "benchmark": "alert_storm",
+            "date": harness.now_iso(),
+            "machine": harness.machine(),
+            "settings": {"batch_size": BATCH, "storm_span_seconds": STORM_SPAN.total_seconds()},
+            "results": results,
+        },
+    )
+
+
+if __name__ == "__main__":
+    main()
