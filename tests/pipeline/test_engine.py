@@ -191,6 +191,20 @@ def test_an_incident_people_already_see_is_not_merged_by_a_bridge() -> None:
     assert incident_of(pipeline, "web-5xx") is not raised
 
 
+def test_a_bridge_does_not_merge_components_a_person_pulled_apart() -> None:
+    pipeline = engine(topology=SHOP)
+    assert isinstance(pipeline.correlator, CorrelationEngine)
+    pipeline.correlator.cooccurrence.teach_apart(("prod", "checkout"), ("prod", "cart"), 5.0)
+    pipeline.run(
+        [
+            fire("checkout-errors", at=seconds(0)),
+            fire("cart-errors", at=seconds(10), service="cart"),
+            fire("web-5xx", at=seconds(20), service="web"),
+        ]
+    )
+    assert incident_of(pipeline, "cart-errors") is not incident_of(pipeline, "checkout-errors")
+
+
 def test_bridging_can_be_turned_off() -> None:
     pipeline = engine(Settings(engine=EngineSettings(bridge_threshold=None)), topology=SHOP)
     pipeline.run(

@@ -44,6 +44,9 @@ class IncidentContext:
     alert_ids: dict[str, None] = field(default_factory=dict)
     # Alerts that count towards raising (not chronic, not silenced, not flapping).
     raising_alerts: set[str] = field(default_factory=set)
+    # The regions or clusters its alerts name, each with how many of them name it.
+    places: dict[Place, int] = field(default_factory=dict)
+    place_of_alert: dict[str, Place] = field(default_factory=dict)
 
 
 @dataclass(slots=True)
@@ -75,6 +78,9 @@ class IncidentIndex:
                 context.labels.setdefault(pair, alert_id)
         for pair in facts.labels:
             self.by_label.setdefault(pair, set()).add(incident_id)
+        if facts.place is not None and alert_id not in context.alert_ids:
+            context.places[facts.place] = context.places.get(facts.place, 0) + 1
+            context.place_of_alert[alert_id] = facts.place
         context.alert_ids[alert_id] = None
         self.by_component.setdefault(facts.entity, set()).add(incident_id)
         self.by_template.setdefault(facts.template, set()).add(incident_id)
@@ -83,6 +89,13 @@ class IncidentIndex:
         context = self.contexts.get(incident_id)
         if context is not None:
             context.alert_ids.pop(alert_id, None)
+            place = context.place_of_alert.pop(alert_id, None)
+            if place is not None:
+                left = context.places[place] - 1
+                if left:
+                    context.places[place] = left
+                else:
+                    del context.places[place]
             context.raising_alerts.discard(alert_id)
 
     def unlist(self, incident_id: str) -> None:

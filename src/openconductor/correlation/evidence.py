@@ -5,7 +5,8 @@
   (0.85 at one hop, 0.7 at two, 0.55 at three).
 - cooccurrence: learned from history, the two components start alerting together far more
   often than chance (0.5 to 0.8 with the strength of the association).
-- template_storm: the same kind of alert is firing on many components at once (0.6).
+- template_storm: the same kind of alert is firing on many components at once (0.6); the candidates are the
+  incidents of that kind's latest onsets (`storm_incidents`), never every incident of the kind.
 - labels: the incident's alerts carry most of this alert's rare labels (up to 0.8 with the share).
 """
 
@@ -53,6 +54,7 @@ def gather_links(
     storm: float | None,
     rarity: LabelRarity | None = None,
     same_name: list[Entity] | None = None,
+    storm_incidents: list[str] | None = None,
 ) -> list[Link]:
     """Every incident the alert could join, with the best evidence for each (unfiltered by time)."""
     best: dict[str, Link] = {}
@@ -134,7 +136,10 @@ def gather_links(
                     )
                 )
     if Evidence.TEMPLATE_STORM in evidence and storm is not None:
-        for incident_id in index.by_template.get(facts.template, ()):
+        listed = index.by_template.get(facts.template, ())
+        for incident_id in storm_incidents or ():
+            if incident_id not in listed:
+                continue
             neighbour = index.contexts[incident_id].templates[facts.template]
             offer(
                 Link(

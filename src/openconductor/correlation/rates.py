@@ -112,6 +112,13 @@ class UsualRates:
         window.fresh = 0
         return fresh
 
+    def latest_storm_alerts(self, kind: TemplateKey, count: int) -> list[str]:
+        """The alerts of `kind` that started most recently within the storm window, newest first."""
+        window = self._storms.get(kind)
+        if window is None:
+            return []
+        return [alert_id for _, _, alert_id in islice(reversed(window.onsets), count)]
+
     def forget_quiet_kinds(self, now: datetime) -> None:
         horizon = now - self.storm_window
         quiet = [kind for kind, window in self._storms.items() if window.quiet_since(horizon)]

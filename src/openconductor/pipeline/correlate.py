@@ -36,6 +36,8 @@ from openconductor.pipeline.state import PipelineState
 _SCAN_EVERY = timedelta(minutes=1)
 # Incidents that closed by themselves, which new evidence may bring back within the reopen grace.
 _REOPENABLE = frozenset({"all_alerts_resolved", "quiet", "noise"})
+# Latest onsets of a storm's kind whose incidents a storm alert may join.
+_STORM_NEIGHBOURS = 16
 
 
 class CorrelationEngine:
@@ -122,6 +124,7 @@ class CorrelationEngine:
                 storm=storm,
                 rarity=self.label_rarity,
                 same_name=self.components.same_name(facts.entity),
+                storm_incidents=self._storm_incidents(facts, alert.id) if storm is not None else None,
             )
         best: tuple[float, Link, Incident, float, float] | None = None
         # Every other incident the alert had enough evidence for: pending ones are brought in after it joins.
@@ -179,9 +182,23 @@ class CorrelationEngine:
             bridge = self.settings.bridge_threshold
             if bridge is not None and also:
                 # Merging whole incidents is a bigger step than one alert joining: it needs more evidence.
-                self._merge_bridged(alert, incident, [found for found in also if found[0] >= bridge], batch)
+                bridged = [found for found in also if found[0] >= bridge]
+                # In the order the incidents were opened: never by their ids, whose random bits differ between runs.
+                bridged.sort(key=lambda found: self._opened_order.get(found[2].id, 0))
+                self._merge_bridged(alert, incident, bridged, batch)
         if storm is not None and not facts.chronic and Evidence.TEMPLATE_STORM in policy.evidence:
             self._gather_storm(alert, facts, storm, batch)
+
+    def _storm_incidents(self, facts: AlertFacts, alert_id: str) -> list[str]:
+        """The incidents of this kind's latest onsets: the only ones a storm link can win. The evidence
+        fades with the gap, so the nearest onsets score best; offering every incident of the kind (thousands
+        in an estate where it fires all day) made each storm alert cost as many."""
+        found: dict[str, None] = {}
+        for other_id in self.rates.latest_storm_alerts(facts.template, _STORM_NEIGHBOURS + 1):
+            other = self.state.alerts_by_id.get(other_id)
+            if other_id != alert_id and other is not None and other.incident_id:
+                found[other.incident_id] = None
+        return list(found)
 
     def _gather_storm(self, alert: Alert, facts: AlertFacts, storm: float, batch: Batch) -> None:
         """A storm is recognised only once it has grown: the alerts of the same kind that started it
@@ -278,14 +295,14 @@ class CorrelationEngine:
     def _may_merge(self, source: IncidentContext, target: IncidentContext) -> bool:
         """A bridge holds only where its two sides could have been linked directly: an alert naming no
         place may touch incidents in two regions, but must not merge them; nor may it undo a person's split."""
-        places = {self.facts[alert_id].place for alert_id in target.alert_ids if alert_id in self.facts}
-        places.discard(None)
-        for alert_id in source.alert_ids:
-            facts = self.facts.get(alert_id)
-            if facts is not None and any(apart(facts.place, place) for place in places):
-                return False
+        # Walked from the pending side, which is small: the target may be a storm of thousands.
+        if any(apart(mine, theirs) for mine in source.places for theirs in target.places):
+            return False
         return not any(
-            self.cooccurrence.vetoed(mine, theirs) for mine in source.components for theirs in target.components
+            self.cooccurrence.vetoed(mine, theirs)
+            for mine in source.components
+            for theirs in self.cooccurrence.vetoes.get(mine, ())
+            if theirs in target.components
         )
 
     def _better(self, score: float, incident: Incident, best_score: float, best_incident: Incident) -> bool:
