@@ -1,7 +1,9 @@
 """How fast the pipeline takes one huge alert storm, and how much memory the storm holds.
 
 One kind of alert ("Unavailable by ICMP ping", as Zabbix words it) starts on N hosts within two minutes,
-after an hour of ordinary traffic so the engine is past its cold start. Every host is its own distinct
+after an hour of ordinary traffic so the engine is past its cold start. With `--background B`, that hour
+also holds B alerts of the same kind on other hosts, one host at a time (a kind that fires all day in a
+large estate), each left pending in an incident of its own when the storm begins. Every host is its own distinct
 alert, so deduplication folds nothing and the correlation engine's storm handling does all the work.
 The storm is built in memory (no parsing, no store) and fed through `build_pipeline(Settings())` in
 batches of 2,000, each size in a child process of its own so its peak RSS is its own.
@@ -26,7 +28,7 @@ BATCH = 2000
 STORM_SPAN = timedelta(minutes=2)
 
 
-def run_storm(size: int) -> dict[str, object]:
+def run_storm(size: int, background_of_kind: int) -> dict[str, object]:
     from openconductor.config.settings import Settings
     from openconductor.core.models import AlertStatus, Severity
     from openconductor.ingest.base import build_event
@@ -48,7 +50,22 @@ def run_storm(size: int) -> dict[str, object]:
         )
         for n in range(150)
     ]
-    pipeline.run(background)
+    background += [
+        build_event(
+            source="zabbix",
+            status=AlertStatus.FIRING,
+            severity=Severity.CRITICAL,
+            title="Unavailable by ICMP ping",
+            resource=f"quiet-{n:07d}",
+            labels={"host": f"quiet-{n:07d}"},
+            received_at=start + timedelta(hours=1) * n / background_of_kind,
+            starts_at=start + timedelta(hours=1) * n / background_of_kind,
+        )
+        for n in range(background_of_kind)
+    ]
+    background.sort(key=lambda event: event.received_at)
+    for first in range(0, len(background), BATCH):
+        pipeline.run(background[first : first + BATCH])
     storm_start = start + timedelta(hours=1, minutes=20)
     step = STORM_SPAN / size
     storm = [
@@ -74,6 +91,7 @@ def run_storm(size: int) -> dict[str, object]:
     seconds = time.perf_counter() - began
     return {
         "alerts": size,
+        "background_of_kind": background_of_kind,
         "seconds": round(seconds, 3),
         "cpu_seconds": round(time.process_time() - cpu_began, 3),
         "alerts_per_second": round(size / seconds),
@@ -86,14 +104,16 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--sizes", default="20000,200000", help="storm sizes, comma-separated")
     parser.add_argument("--out", type=Path, default=harness.DEFAULT_CACHE_DIR / "storm.json")
+    parser.add_argument("--background", type=int, default=0, help="alerts of the storm's kind in the hour before")
     parser.add_argument("--child", type=int, help=argparse.SUPPRESS)
     arguments = parser.parse_args()
     if arguments.child is not None:
-        sys.stdout.buffer.write(orjson.dumps(run_storm(arguments.child)))
+        sys.stdout.buffer.write(orjson.dumps(run_storm(arguments.child, arguments.background)))
         return
     results = []
     for size in (int(value) for value in arguments.sizes.split(",")):
-        child = subprocess.run([sys.executable, __file__, "--child", str(size)], check=True, capture_output=True)
+        command = [sys.executable, __file__, "--child", str(size), "--background", str(arguments.background)]
+        child = subprocess.run(command, check=True, capture_output=True)
         result = orjson.loads(child.stdout)
         print(f"storm of {size:,}: {result}", file=sys.stderr)
         results.append(result)
@@ -103,7 +123,11 @@ def main() -> None:
             "benchmark": "alert_storm",
             "date": harness.now_iso(),
             "machine": harness.machine(),
-            "settings": {"batch_size": BATCH, "storm_span_seconds": STORM_SPAN.total_seconds()},
+            "settings": {
+                "batch_size": BATCH,
+                "storm_span_seconds": STORM_SPAN.total_seconds(),
+                "background_of_kind": arguments.background,
+            },
             "results": results,
         },
     )

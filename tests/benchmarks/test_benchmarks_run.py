@@ -106,12 +106,13 @@ def check_latencies(latency: dict[str, float]) -> None:
 
 def test_alert_storm_reports_one_incident_per_storm(tmp_path: Path) -> None:
     out = tmp_path / "storm.json"
-    run_script("alert_storm.py", "--sizes", "300,1000", "--out", str(out))
+    run_script("alert_storm.py", "--sizes", "300,1000", "--background", "200", "--out", str(out))
 
     report = json.loads(out.read_text())
     assert report["benchmark"] == "alert_storm"
     assert report["machine"]["cpus"] >= 1
     assert [result["alerts"] for result in report["results"]] == [300, 1000]
+    assert report["settings"]["background_of_kind"] == 200
     for result in report["results"]:
         # One kind of alert on every host within two minutes is one storm: one incident, whatever its size.
         assert result["incidents"] == 1
