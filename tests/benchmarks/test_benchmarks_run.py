@@ -118,3 +118,15 @@ def test_alert_storm_reports_one_incident_per_storm(tmp_path: Path) -> None:
         assert result["incidents"] == 1
         assert result["alerts_per_second"] > 0 and result["seconds"] > 0
         assert result["peak_rss_mib"] > 0
+
+
+def test_alert_storm_through_the_platform_reports_one_incident(tmp_path: Path) -> None:
+    out = tmp_path / "storm-stored.json"
+    run_script("alert_storm.py", "--sizes", "500", "--stored", "--out", str(out))
+
+    report = json.loads(out.read_text())
+    assert report["settings"]["stored"] is True and report["settings"]["request_size"] == 100
+    (result,) = report["results"]
+    assert result["stored"] is True
+    assert result["alerts"] == 500
+    assert result["incidents"] == 1

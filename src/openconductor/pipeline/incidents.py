@@ -12,6 +12,11 @@ from typing import Any
 from openconductor.core.models import Alert, AlertStatus, Incident, IncidentStatus, Membership, worst
 from openconductor.pipeline.stage import Batch, Change, Departure
 
+# Services an incident lists at most. A storm on 200,000 hosts names as many components, and the list is
+# written with the incident at every change and sent in every notice: without a bound, each alert of a
+# storm cost as much as all the alerts before it. The first ones are kept; the alerts still hold every name.
+MAX_SERVICES = 100
+
 
 def attach(
     alert: Alert,
@@ -31,7 +36,7 @@ def attach(
     if alert.status is AlertStatus.FIRING:
         incident.firing_count += 1
     incident.severity = worst(incident.severity, alert.severity)
-    if service:
+    if service and len(incident.services) < MAX_SERVICES:
         incident.services.add(service)
     incident.first_seen_at = min(incident.first_seen_at, onset)
     incident.last_joined_at = max(incident.last_joined_at, onset)
