@@ -224,9 +224,6 @@ class CorrelationEngine:
                 or self.cooccurrence.vetoed(facts.entity, other_facts.entity)
             ):
                 continue
-            incidents.detach(source, other, at=now, counted_firing=True, batch=batch)
-            self.index.remove_alert(source.id, alert_id)
-            self._resolve(source, now, "merged", batch)
             evidence = {
                 "signal": "template_storm",
                 "template_id": facts.template[1],
@@ -234,16 +231,37 @@ class CorrelationEngine:
                 "neighbour_alert_id": alert.id,
                 "gathered_from_incident_id": source.id,
             }
-            self._join(
+            self._gather(
                 other,
-                target,
                 other_facts,
+                source,
+                target,
                 rule="template_storm",
                 score=round(1.0 - storm, 4),
                 evidence=evidence,
+                now=now,
                 batch=batch,
-                latest=False,
             )
+            self._resolve(source, now, "merged", batch)
+
+    def _gather(
+        self,
+        alert: Alert,
+        facts: AlertFacts,
+        source: Incident,
+        target: Incident,
+        *,
+        rule: str,
+        score: float,
+        evidence: dict[str, Any],
+        now: datetime,
+        batch: Batch,
+    ) -> None:
+        """Move `alert` from a pending incident into the one a storm or a bridge gathers it into. It is
+        older than the target's newest alerts, so it does not stand in for its component or kind there."""
+        incidents.detach(source, alert, at=now, counted_firing=alert.status is AlertStatus.FIRING, batch=batch)
+        self.index.remove_alert(source.id, alert.id)
+        self._join(alert, target, facts, rule=rule, score=score, evidence=evidence, batch=batch, latest=False)
 
     def _merge_bridged(
         self, alert: Alert, target: Incident, bridged: list[tuple[float, Link, Incident]], batch: Batch
@@ -269,9 +287,6 @@ class CorrelationEngine:
                 other_facts = self.facts.get(alert_id)
                 if other is None or other_facts is None or other.incident_id != source.id:
                     continue
-                firing = other.status is AlertStatus.FIRING
-                incidents.detach(source, other, at=now, counted_firing=firing, batch=batch)
-                self.index.remove_alert(source.id, alert_id)
                 evidence = {
                     "signal": "bridged",
                     "bridge_alert_id": alert.id,
@@ -280,15 +295,16 @@ class CorrelationEngine:
                     "neighbour_alert_id": alert.id,
                     "gathered_from_incident_id": source.id,
                 }
-                self._join(
+                self._gather(
                     other,
-                    target,
                     other_facts,
+                    source,
+                    target,
                     rule="bridged",
                     score=round(score, 4),
                     evidence=evidence,
+                    now=now,
                     batch=batch,
-                    latest=False,
                 )
             self._resolve(source, now, "merged", batch)
 
