@@ -185,3 +185,28 @@ def test_the_group_by_baseline_stores_the_topology_too(engine_settings: Settings
             assert client.get("/api/v1/topology").json() == TOPOLOGY
     finally:
         platform.store.close()
+
+
+def test_a_bridge_and_what_it_moved_are_explained_and_stored(api: TestClient) -> None:
+    shop = {
+        "services": [{"name": name, "environment": "prod"} for name in ("web", "checkout", "cart")],
+        "dependencies": [{"from": "web", "to": "checkout"}, {"from": "web", "to": "cart"}],
+    }
+    assert api.put("/api/v1/topology", json=shop).status_code == 200
+    checkout = send(api, title="checkout error rate 5%", service="checkout", ago=60)
+    cart = send(api, title="cart error rate 4%", service="cart", ago=55)
+    assert checkout["incident_id"] != cart["incident_id"]  # siblings: nothing links them yet
+
+    web = send(api, title="web 5xx above 1%", service="web", ago=45)
+    # web joins the nearer of the two (cart's) and brings checkout's pending incident in.
+    assert web["incident_id"] == cart["incident_id"]
+    members = {m["alert"]["id"]: m["reason"] for m in api.get(f"/api/v1/incidents/{cart['incident_id']}/alerts").json()}
+    assert set(members) == {checkout["alert_id"], cart["alert_id"], web["alert_id"]}
+    moved = members[checkout["alert_id"]]
+    assert moved["rule"] == "bridged"
+    assert moved["evidence"]["bridge_alert_id"] == web["alert_id"]
+    assert moved["evidence"]["bridge_signal"] == "topology"
+    assert moved["evidence"]["gathered_from_incident_id"] == checkout["incident_id"]
+    emptied = api.get(f"/api/v1/incidents/{checkout['incident_id']}").json()
+    assert emptied["status"] == "resolved"
+    assert emptied["alert_count"] == 0
