@@ -14,6 +14,7 @@ from openconductor.correlation.entities import (
     infer_environment,
     longest_known_prefix,
     normalize_name,
+    title_names,
     without_environment,
     workload_of,
 )
@@ -223,3 +224,23 @@ def test_a_malformed_url_label_still_gives_its_host_part() -> None:
 
 def test_a_daemonset_pod_with_a_long_second_word_keeps_its_whole_name() -> None:
     assert workload_of("node-exporter-8fz7q") == "node-exporter"
+
+
+@pytest.mark.parametrize(
+    ("title", "names"),
+    [
+        ("High latency on api-7f9c", ("api-7f9c",)),
+        ("Disk 95% full on db-2.", ("db-2",)),
+        ("checkout-api p99 latency", ("checkout-api",)),
+        ("[P2] checkout-api p99 latency above 2s on i-0a1b", ("checkout-api", "i-0a1b")),
+        ("[FIRING:1] web01 unreachable", ("web01",)),
+        ("app-dev-use1-04/Disk /var is CRITICAL", ("app-dev-use1-04",)),
+        ("Errors for payments-svc", ("payments-svc",)),
+        ("High CPU usage", ()),
+        ("KubePodCrashLooping", ()),
+        ("Checkout Api p99 latency", ()),
+        ("5xx errors on the edge", ()),
+    ],
+)
+def test_a_title_names_only_what_looks_like_a_name(title: str, names: tuple[str, ...]) -> None:
+    assert title_names(title) == names

@@ -335,6 +335,28 @@ def test_an_alarm_named_after_a_host_other_tools_name_is_about_that_host() -> No
     assert batch.changes.memberships[0].rule == "opened"
 
 
+def test_title_only_alerts_meet_by_the_subject_they_name_never_by_an_ordinary_first_word() -> None:
+    def titled(title: str, at: timedelta) -> AlertEvent:
+        return build_event(
+            source="webhook", status=AlertStatus.FIRING, severity=Severity.HIGH, title=title, received_at=T0 + at
+        )
+
+    pipeline = engine()
+    batch = pipeline.run(
+        [
+            titled("High latency on api-7f9c", seconds(0)),
+            titled("High CPU on db-1", seconds(20)),
+            titled("Disk 95% full on db-1", seconds(40)),
+        ]
+    )
+    latency, cpu, disk = (item.alert for item in batch.items)
+    assert latency is not None and cpu is not None and disk is not None
+    assert latency.incident_id != cpu.incident_id  # "High" is no component
+    assert disk.incident_id == cpu.incident_id
+    joined = next(m for m in batch.changes.memberships if m.alert_id == disk.id)
+    assert (joined.rule, joined.evidence["component"]) == ("same_component", "db-1")
+
+
 def test_the_same_service_in_two_regions_stays_apart() -> None:
     pipeline = engine()
     pipeline.run(

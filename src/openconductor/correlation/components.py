@@ -13,6 +13,7 @@ from openconductor.correlation.entities import (
     identity,
     infer_environment,
     longest_known_prefix,
+    title_head,
     without_environment,
 )
 from openconductor.correlation.topology import Topology
@@ -77,9 +78,10 @@ class Components:
         return (environment, name)
 
     def _named_by_others(self, alert: Alert) -> str | None:
-        for text in (alert.labels.get("AlarmName"), alert.title):
-            if text:
-                found = longest_known_prefix(first_word(text).lower(), self._names_a_prefix_may_be)
+        alarm = alert.labels.get("AlarmName")
+        for head in (first_word(alarm) if alarm else "", title_head(alert.title)):
+            if head:
+                found = longest_known_prefix(head.lower(), self._names_a_prefix_may_be)
                 if found:
                     return found
         return None

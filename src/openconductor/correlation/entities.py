@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Hashable, Iterable
 from functools import lru_cache
+from itertools import pairwise
 from urllib.parse import urlsplit
 
 from openconductor.core.models import Alert
@@ -120,12 +121,47 @@ def candidate_names(alert: Alert) -> list[str]:
             if name not in names:
                 names.append(name)
     # Alarm and check names often start with their subject: "<host>-CPUUtilization-high", "<host>/HTTP".
-    for text in (labels.get("AlarmName"), alert.title):
-        if text:
-            head = first_word(text)
-            if head and head.lower() not in names:
-                names.append(head.lower())
+    alarm = labels.get("AlarmName")
+    head = first_word(alarm).lower() if alarm else ""
+    for name in (head, *title_names(alert.title)):
+        if name and name not in names:
+            names.append(name)
     return names
+
+
+@lru_cache(maxsize=65_536)
+def title_names(title: str) -> tuple[str, ...]:
+    """What a title names: its first word when that looks like a name (`checkout-api p99 latency`,
+    `db-1/Disk /var is CRITICAL`), then the word after "on" or "for" (`High CPU on db-1`). Ordinary words
+    never count: "High latency on api-7f9c" and "High CPU on db-1" are not both about "high"."""
+    found: list[str] = []
+    head = title_head(title)
+    if _looks_like_a_name(head):
+        found.append(head.lower())
+    words = title.split()
+    for before, word in pairwise(words):
+        if before.lower() in ("on", "for"):
+            subject = word.rstrip(".,;:!?)")
+            if _looks_like_a_name(subject) and subject.lower() not in found:
+                found.append(subject.lower())
+            break
+    return tuple(found)
+
+
+def title_head(title: str) -> str:
+    """The first word of a title after its tags: "[P2] checkout-api ..." and "[FIRING:1] db-1 ..." start with a name."""
+    return first_word(_TAGS.sub("", title))
+
+
+_NAME_LIKE = re.compile(r"[A-Za-z][A-Za-z0-9._:-]*")
+_TAGS = re.compile(r"^(?:\s*(?:\[[^\]]*\]|\([^)]*\)))+\s*")
+
+
+def _looks_like_a_name(word: str) -> bool:
+    """An identifier rather than a word: `db-1`, `checkout_api`, `web01`, `i-0a1b`; not `High` or `[P2]`."""
+    return _NAME_LIKE.fullmatch(word) is not None and (
+        any(mark in word for mark in "-_.:") or any(character.isdigit() for character in word)
+    )
 
 
 @lru_cache(maxsize=65_536)
@@ -144,8 +180,8 @@ def first_word(text: str) -> str:
 
 def identity(alert: Alert) -> Hashable:
     """Everything `candidate_names` and `infer_environment` read from an alert: alerts with equal
-    identities have the same candidate names and environment (the title counts by its first word)."""
-    return (alert.service, alert.resource, alert.environment, first_word(alert.title), tuple(alert.labels.items()))
+    identities have the same candidate names and environment (the title counts by the names in it)."""
+    return (alert.service, alert.resource, alert.environment, title_names(alert.title), tuple(alert.labels.items()))
 
 
 def environment_words(values: Iterable[str | None]) -> str | None:
