@@ -244,3 +244,13 @@ def test_a_daemonset_pod_with_a_long_second_word_keeps_its_whole_name() -> None:
 )
 def test_a_title_names_only_what_looks_like_a_name(title: str, names: tuple[str, ...]) -> None:
     assert title_names(title) == names
+
+
+@pytest.mark.parametrize("placeholder", ["unknown", "N/A", "none", "-", "undefined", " Unknown "])
+def test_a_placeholder_names_nothing_and_places_nowhere(placeholder: str) -> None:
+    sparse = alert(service=placeholder, environment=placeholder, labels={"app": placeholder, "env": placeholder})
+    assert candidate_names(sparse) == []
+    assert infer_environment(sparse) is None
+    named = alert(service=placeholder, resource="db-1", labels={"env": "prod"})
+    assert candidate_names(named)[0] == "db-1"
+    assert infer_environment(named) == "prod"

@@ -357,6 +357,17 @@ def test_title_only_alerts_meet_by_the_subject_they_name_never_by_an_ordinary_fi
     assert (joined.rule, joined.evidence["component"]) == ("same_component", "db-1")
 
 
+def test_alerts_whose_service_is_unknown_are_not_one_component() -> None:
+    pipeline = engine()
+    pipeline.run(
+        [
+            fire("disk", at=seconds(0), service="unknown", environment="unknown", title="disk full"),
+            fire("queue", at=seconds(20), service="unknown", environment="unknown", title="queue backlog"),
+        ]
+    )
+    assert incident_of(pipeline, "disk") is not incident_of(pipeline, "queue")
+
+
 def test_the_same_service_in_two_regions_stays_apart() -> None:
     pipeline = engine()
     pipeline.run(

@@ -164,10 +164,23 @@ def _looks_like_a_name(word: str) -> bool:
     )
 
 
+# Values tools send when they know no name: taken for one, they would make every such alert one component.
+PLACEHOLDERS = frozenset(
+    {"unknown", "none", "null", "nil", "n/a", "na", "-", "--", "?", "undefined", "default", "(none)", "<none>", "tbd"}
+)
+
+
+def is_placeholder(value: str) -> bool:
+    return value.strip().lower() in PLACEHOLDERS
+
+
 @lru_cache(maxsize=65_536)
 def _names_of(value: str, pod: bool) -> tuple[str, ...]:
     """The workload a generated name belongs to (a pod, a replica), then the name itself: the pods of
-    one deployment come and go, and alerts about any of them are about the deployment."""
+    one deployment come and go, and alerts about any of them are about the deployment. Nothing for a
+    placeholder ("unknown", "n/a")."""
+    if is_placeholder(value):
+        return ()
     name = normalize_name(value)
     workload = workload_of(name) or (stateful_workload_of(name) if pod else None)
     return tuple(found for found in (workload, name) if found)
@@ -204,12 +217,13 @@ def _environment_word(value: str) -> str | None:
 
 
 def infer_environment(alert: Alert) -> str | None:
-    if alert.environment:
+    if alert.environment and not is_placeholder(alert.environment):
         return ENVIRONMENT_WORDS.get(alert.environment.lower(), alert.environment.lower())
     labels = alert.labels
     for key in ENVIRONMENT_LABELS:
-        if labels.get(key):
-            return ENVIRONMENT_WORDS.get(labels[key].lower(), labels[key].lower())
+        value = labels.get(key)
+        if value and not is_placeholder(value):
+            return ENVIRONMENT_WORDS.get(value.lower(), value.lower())
     return environment_words([*(labels.get(key) for key in ENVIRONMENT_HINT_LABELS), alert.resource])
 
 
