@@ -254,3 +254,45 @@ def test_a_placeholder_names_nothing_and_places_nowhere(placeholder: str) -> Non
     named = alert(service=placeholder, resource="db-1", labels={"env": "prod"})
     assert candidate_names(named)[0] == "db-1"
     assert infer_environment(named) == "prod"
+
+
+# Labels as kube-prometheus-stack's rules deliver them: the scrape target's service, job and instance
+# (kube-state-metrics or node-exporter) sit beside the pod, deployment or node the alert is about.
+KSM = {
+    "job": "kube-state-metrics",
+    "service": "kube-prometheus-stack-kube-state-metrics",
+    "instance": "10.42.9.105:8080",
+    "endpoint": "http",
+}
+
+
+@pytest.mark.parametrize(
+    ("labels", "subject"),
+    [
+        ({**KSM, "pod": "executor-svc-849ffcf9c7-wbmvz", "container": "executor-svc"}, "executor-svc"),
+        ({**KSM, "node": "worker-1"}, "worker-1"),
+        ({**KSM, "deployment": "checkout", "namespace": "shop"}, "checkout"),
+        ({**KSM, "job_name": "backup-28011234"}, "backup-28011234"),
+        (
+            {
+                "job": "node-exporter",
+                "service": "kube-prometheus-stack-prometheus-node-exporter",
+                "pod": "kube-prometheus-stack-prometheus-node-exporter-x7k2p",
+                "container": "node-exporter",
+                "instance": "192.168.1.10:9100",
+            },
+            "192.168.1.10",
+        ),
+    ],
+)
+def test_the_monitoring_agent_is_not_the_subject(labels: dict[str, str], subject: str) -> None:
+    # The Alertmanager integration fills service and resource from these labels, agent included.
+    names = candidate_names(alert(service=labels["service"], resource=labels["instance"], labels=labels))
+    assert names[0] == subject
+    # The agent's names are still there, last, for an alert about the agent itself.
+    assert names.index(labels["service"]) > names.index(subject)
+
+
+def test_an_alert_about_the_agent_alone_is_about_the_agent() -> None:
+    names = candidate_names(alert(labels={"job": "node-exporter", "service": "node-exporter"}))
+    assert names == ["node-exporter"]

@@ -368,6 +368,39 @@ def test_alerts_whose_service_is_unknown_are_not_one_component() -> None:
     assert incident_of(pipeline, "disk") is not incident_of(pipeline, "queue")
 
 
+def test_alerts_that_kube_state_metrics_reports_about_different_pods_stay_apart() -> None:
+    agent = {"job": "kube-state-metrics", "instance": "10.42.9.105:8080"}
+    service = "kube-prometheus-stack-kube-state-metrics"
+    pipeline = engine()
+    pipeline.run(
+        [
+            fire(
+                "a",
+                at=seconds(0),
+                service=service,
+                title="KubePodCrashLooping",
+                labels={**agent, "pod": "executor-svc-849ffcf9c7-wbmvz"},
+            ),
+            fire(
+                "b",
+                at=seconds(30),
+                service=service,
+                title="KubePodCrashLooping",
+                labels={**agent, "pod": "metallb-controller-788576f6b9-wv8vb"},
+            ),
+            fire(
+                "c",
+                at=seconds(45),
+                service=service,
+                title="KubeContainerWaiting",
+                labels={**agent, "pod": "executor-svc-849ffcf9c7-wbmvz"},
+            ),
+        ]
+    )
+    assert incident_of(pipeline, "a") is not incident_of(pipeline, "b")
+    assert incident_of(pipeline, "c") is incident_of(pipeline, "a")
+
+
 def test_the_same_service_in_two_regions_stays_apart() -> None:
     pipeline = engine()
     pipeline.run(

@@ -55,6 +55,9 @@ SERVICE_LABELS = (
     "deployment",
     "kube_deployment",
     "statefulset",
+    "daemonset",
+    "cronjob",
+    "job_name",
 )
 RESOURCE_LABELS = ("pod", "host", "hostname", "node", "instance", "InstanceId", "device", "url", "LoadBalancer")
 # A container's name is often an abbreviation of its workload ("pricing" in the pods of "pricing-grpc"):
@@ -103,23 +106,25 @@ def candidate_names(alert: Alert) -> list[str]:
     """Names that may identify the alert's component, most specific and most trusted first."""
     names: list[str] = []
     labels = alert.labels
+    # The monitoring agent that reported the alert is not its subject: kube-state-metrics' alerts carry
+    # the agent's service, job and instance beside the pod or node they are about. Agents come last.
+    agents: list[str] = []
+    job = labels.get("job")
+    agent_instance = labels.get("instance") if job and "kube-state-metrics" in job else None
     # Most of these labels are absent from any one alert: fetched together, and each value present
     # named through `_names_of`, which remembers the names of values seen before.
     for value in (alert.service, *map(labels.get, SERVICE_LABELS), alert.resource):
         if value:
-            for name in _names_of(value, False):
-                if name not in names:
-                    names.append(name)
+            _add_names(names, agents, value, pod=False, agent=value == agent_instance)
     for pod, value in zip(_RESOURCE_IS_POD, map(labels.get, RESOURCE_LABELS), strict=True):
         if value:
-            for name in _names_of(value, pod):
-                if name not in names:
-                    names.append(name)
+            _add_names(names, agents, value, pod=pod, agent=value == agent_instance)
     container = labels.get("container")
     if container:
-        for name in _names_of(container, False):
-            if name not in names:
-                names.append(name)
+        _add_names(names, agents, container, pod=False, agent=False)
+    for name in agents:
+        if name not in names:
+            names.append(name)
     # Alarm and check names often start with their subject: "<host>-CPUUtilization-high", "<host>/HTTP".
     alarm = labels.get("AlarmName")
     head = first_word(alarm).lower() if alarm else ""
@@ -127,6 +132,20 @@ def candidate_names(alert: Alert) -> list[str]:
         if name and name not in names:
             names.append(name)
     return names
+
+
+def _add_names(names: list[str], agents: list[str], value: str, *, pod: bool, agent: bool) -> None:
+    found = _names_of(value, pod)
+    target = agents if agent or (found and _is_agent(found[0])) else names
+    for name in found:
+        if name not in target:
+            target.append(name)
+
+
+@lru_cache(maxsize=4096)
+def _is_agent(name: str) -> bool:
+    """A monitoring agent's own name (`kube-prometheus-stack-kube-state-metrics`, `node-exporter`, `kubelet`)."""
+    return "kube-state-metrics" in name or name.endswith("exporter") or name in ("kubelet", "cadvisor")
 
 
 @lru_cache(maxsize=65_536)
