@@ -296,3 +296,9 @@ def test_the_monitoring_agent_is_not_the_subject(labels: dict[str, str], subject
 def test_an_alert_about_the_agent_alone_is_about_the_agent() -> None:
     names = candidate_names(alert(labels={"job": "node-exporter", "service": "node-exporter"}))
     assert names == ["node-exporter"]
+
+
+@pytest.mark.parametrize("loopback", ["localhost:9100", "127.0.0.1:9100", "[::1]:9100", "localhost"])
+def test_a_machine_calling_itself_localhost_is_not_named_by_it(loopback: str) -> None:
+    assert candidate_names(alert(labels={"instance": loopback})) == []
+    assert candidate_names(alert(labels={"instance": loopback, "nodename": "x"}, service="orders")) == ["orders"]

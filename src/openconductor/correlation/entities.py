@@ -189,6 +189,10 @@ PLACEHOLDERS = frozenset(
 )
 
 
+# A machine's name for itself: exporters misconfigured to scrape themselves report it from every host.
+LOOPBACK = frozenset({"localhost", "localhost.localdomain", "127.0.0.1", "::1", "[::1]", "0.0.0.0"})
+
+
 def is_placeholder(value: str) -> bool:
     return value.strip().lower() in PLACEHOLDERS
 
@@ -201,6 +205,8 @@ def _names_of(value: str, pod: bool) -> tuple[str, ...]:
     if is_placeholder(value):
         return ()
     name = normalize_name(value)
+    if name in LOOPBACK:
+        return ()
     workload = workload_of(name) or (stateful_workload_of(name) if pod else None)
     return tuple(found for found in (workload, name) if found)
 
