@@ -205,6 +205,23 @@ def test_a_bridge_does_not_merge_components_a_person_pulled_apart() -> None:
     assert incident_of(pipeline, "cart-errors") is not incident_of(pipeline, "checkout-errors")
 
 
+def test_an_alert_naming_no_environment_does_not_bridge_two_environments() -> None:
+    # The same load balancer name alerts in dev and in prod; a CloudWatch alarm naming no environment
+    # has evidence for both, joins one, and must leave the other environment's incident alone.
+    pipeline = engine()
+    pipeline.run(
+        [
+            fire("dev-5xx", at=seconds(0), service="edge-lb", environment="dev"),
+            fire("prod-5xx", at=seconds(5), service="edge-lb", environment="prod"),
+            fire("alarm", at=seconds(10), service="edge-lb", environment=None),
+        ]
+    )
+    dev, prod = incident_of(pipeline, "dev-5xx"), incident_of(pipeline, "prod-5xx")
+    assert dev is not prod
+    assert prod.status is not IncidentStatus.RESOLVED and dev.status is not IncidentStatus.RESOLVED
+    assert incident_of(pipeline, "alarm") in (dev, prod)
+
+
 def test_bridging_can_be_turned_off() -> None:
     pipeline = engine(Settings(engine=EngineSettings(bridge_threshold=None)), topology=SHOP)
     pipeline.run(

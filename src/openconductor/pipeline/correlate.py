@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import heapq
 from datetime import datetime, timedelta
+from itertools import islice
 from typing import Any
 
 from openconductor.config.settings import Evidence, Settings
@@ -38,6 +39,8 @@ _SCAN_EVERY = timedelta(minutes=1)
 _REOPENABLE = frozenset({"all_alerts_resolved", "quiet", "noise"})
 # Latest onsets of a storm's kind whose incidents a storm alert may join.
 _STORM_NEIGHBOURS = 16
+# Components of a bridge's target read for their environments (a storm's incident may hold thousands).
+_ENVIRONMENTS_LOOKED_AT = 64
 
 
 class CorrelationEngine:
@@ -313,6 +316,10 @@ class CorrelationEngine:
         place may touch incidents in two regions, but must not merge them; nor may it undo a person's split."""
         # Walked from the pending side, which is small: the target may be a storm of thousands.
         if any(apart(mine, theirs) for mine in source.places for theirs in target.places):
+            return False
+        # Nor two environments: an alert naming none may have evidence for the same name in both.
+        theirs = {environment for environment, _ in islice(target.components, _ENVIRONMENTS_LOOKED_AT) if environment}
+        if any(environment and theirs - {environment} for environment, _ in source.components):
             return False
         return not any(
             self.cooccurrence.vetoed(mine, theirs)
