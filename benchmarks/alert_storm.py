@@ -34,6 +34,23 @@ REQUEST = 100
 STORM_SPAN = timedelta(minutes=2)
 
 
+def ping_lost(host: str, at: datetime) -> Any:
+    """The storm's kind of alert, as Zabbix words it, on `host` from `at`."""
+    from openconductor.core.models import AlertStatus, Severity
+    from openconductor.ingest.base import build_event
+
+    return build_event(
+        source="zabbix",
+        status=AlertStatus.FIRING,
+        severity=Severity.CRITICAL,
+        title="Unavailable by ICMP ping",
+        resource=host,
+        labels={"host": host},
+        received_at=at,
+        starts_at=at,
+    )
+
+
 def run_storm(size: int, background_of_kind: int, *, stored: bool) -> dict[str, object]:
     from openconductor.config.settings import Settings
     from openconductor.core.models import AlertStatus, Severity
@@ -74,16 +91,7 @@ def run_storm(size: int, background_of_kind: int, *, stored: bool) -> dict[str, 
         for n in range(150)
     ]
     background += [
-        build_event(
-            source="zabbix",
-            status=AlertStatus.FIRING,
-            severity=Severity.CRITICAL,
-            title="Unavailable by ICMP ping",
-            resource=f"quiet-{n:07d}",
-            labels={"host": f"quiet-{n:07d}"},
-            received_at=start + timedelta(hours=1) * n / background_of_kind,
-            starts_at=start + timedelta(hours=1) * n / background_of_kind,
-        )
+        ping_lost(f"quiet-{n:07d}", start + timedelta(hours=1) * n / background_of_kind)
         for n in range(background_of_kind)
     ]
     background.sort(key=lambda event: event.received_at)
@@ -91,19 +99,7 @@ def run_storm(size: int, background_of_kind: int, *, stored: bool) -> dict[str, 
         feed(background[first : first + step_size])
     storm_start = start + timedelta(hours=1, minutes=20)
     step = STORM_SPAN / size
-    storm = [
-        build_event(
-            source="zabbix",
-            status=AlertStatus.FIRING,
-            severity=Severity.CRITICAL,
-            title="Unavailable by ICMP ping",
-            resource=f"host-{n:07d}",
-            labels={"host": f"host-{n:07d}"},
-            received_at=storm_start + step * n,
-            starts_at=storm_start + step * n,
-        )
-        for n in range(size)
-    ]
+    storm = [ping_lost(f"host-{n:07d}", storm_start + step * n) for n in range(size)]
     incidents: set[str] = set()
     began = time.perf_counter()
     cpu_began = time.process_time()

@@ -44,9 +44,10 @@ class IncidentContext:
     alert_ids: dict[str, None] = field(default_factory=dict)
     # Alerts that count towards raising (not chronic, not silenced, not flapping).
     raising_alerts: set[str] = field(default_factory=set)
-    # The regions or clusters its alerts name, each with how many of them name it.
+    # The environments and the regions or clusters its alerts name, each with how many of them name it.
+    environments: dict[str, int] = field(default_factory=dict)
     places: dict[Place, int] = field(default_factory=dict)
-    place_of_alert: dict[str, Place] = field(default_factory=dict)
+    whereabouts: dict[str, tuple[str, Place | None]] = field(default_factory=dict)
 
 
 @dataclass(slots=True)
@@ -78,9 +79,10 @@ class IncidentIndex:
                 context.labels.setdefault(pair, alert_id)
         for pair in facts.labels:
             self.by_label.setdefault(pair, set()).add(incident_id)
-        if facts.place is not None and alert_id not in context.alert_ids:
-            context.places[facts.place] = context.places.get(facts.place, 0) + 1
-            context.place_of_alert[alert_id] = facts.place
+        if alert_id not in context.alert_ids:
+            environment, place = context.whereabouts[alert_id] = (facts.entity[0], facts.place)
+            _count(context.environments, environment, 1)
+            _count(context.places, place, 1)
         context.alert_ids[alert_id] = None
         self.by_component.setdefault(facts.entity, set()).add(incident_id)
         self.by_template.setdefault(facts.template, set()).add(incident_id)
@@ -89,13 +91,10 @@ class IncidentIndex:
         context = self.contexts.get(incident_id)
         if context is not None:
             context.alert_ids.pop(alert_id, None)
-            place = context.place_of_alert.pop(alert_id, None)
-            if place is not None:
-                left = context.places[place] - 1
-                if left:
-                    context.places[place] = left
-                else:
-                    del context.places[place]
+            whereabouts = context.whereabouts.pop(alert_id, None)
+            if whereabouts is not None:
+                _count(context.environments, whereabouts[0], -1)
+                _count(context.places, whereabouts[1], -1)
             context.raising_alerts.discard(alert_id)
 
     def unlist(self, incident_id: str) -> None:
@@ -130,6 +129,17 @@ class IncidentIndex:
             (self.by_template, context.templates),
             (self.by_label, context.labels),
         )
+
+
+def _count(counts: dict[Any, int], key: Any, change: int) -> None:
+    """Add `change` to the count of `key` (nothing for no key); a count that reaches zero goes."""
+    if not key:
+        return
+    left = counts.get(key, 0) + change
+    if left:
+        counts[key] = left
+    else:
+        del counts[key]
 
 
 def _discard(index: dict[Any, set[str]], key: Any, incident_id: str) -> None:

@@ -60,8 +60,6 @@ SERVICE_LABELS = (
     "job_name",
 )
 RESOURCE_LABELS = ("pod", "host", "hostname", "node", "instance", "InstanceId", "device", "url", "LoadBalancer")
-# A container's name is often an abbreviation of its workload ("pricing" in the pods of "pricing-grpc"):
-# it names the component only when nothing else does.
 _RESOURCE_IS_POD = tuple(key == "pod" for key in RESOURCE_LABELS)
 
 # Kubernetes names generated pods from a "safe" alphabet without vowels, so ordinary words such as
@@ -119,6 +117,8 @@ def candidate_names(alert: Alert) -> list[str]:
     for pod, value in zip(_RESOURCE_IS_POD, map(labels.get, RESOURCE_LABELS), strict=True):
         if value:
             _add_names(names, agents, value, pod=pod, agent=value == agent_instance)
+    # A container's name is often an abbreviation of its workload ("pricing" in the pods of "pricing-grpc"):
+    # it names the component only when nothing else does.
     container = labels.get("container")
     if container:
         _add_names(names, agents, container, pod=False, agent=False)
@@ -142,7 +142,6 @@ def _add_names(names: list[str], agents: list[str], value: str, *, pod: bool, ag
             target.append(name)
 
 
-@lru_cache(maxsize=4096)
 def _is_agent(name: str) -> bool:
     """A monitoring agent's own name (`kube-prometheus-stack-kube-state-metrics`, `node-exporter`, `kubelet`)."""
     return "kube-state-metrics" in name or name.endswith("exporter") or name in ("kubelet", "cadvisor")

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import heapq
 from datetime import datetime, timedelta
-from itertools import islice
 from typing import Any
 
 from openconductor.config.settings import Evidence, Settings
@@ -39,8 +38,6 @@ _SCAN_EVERY = timedelta(minutes=1)
 _REOPENABLE = frozenset({"all_alerts_resolved", "quiet", "noise"})
 # Latest onsets of a storm's kind whose incidents a storm alert may join.
 _STORM_NEIGHBOURS = 16
-# Components of a bridge's target read for their environments (a storm's incident may hold thousands).
-_ENVIRONMENTS_LOOKED_AT = 64
 
 
 class CorrelationEngine:
@@ -318,8 +315,7 @@ class CorrelationEngine:
         if any(apart(mine, theirs) for mine in source.places for theirs in target.places):
             return False
         # Nor two environments: an alert naming none may have evidence for the same name in both.
-        theirs = {environment for environment, _ in islice(target.components, _ENVIRONMENTS_LOOKED_AT) if environment}
-        if any(environment and theirs - {environment} for environment, _ in source.components):
+        if any(target.environments.keys() - {environment} for environment in source.environments):
             return False
         return not any(
             self.cooccurrence.vetoed(mine, theirs)
@@ -531,9 +527,8 @@ class CorrelationEngine:
 
     def _resolve(self, incident: Incident, now: datetime, resolution: str, batch: Batch) -> None:
         incidents.resolve(incident, at=now, resolution=resolution, batch=batch)
-        if resolution not in _REOPENABLE:
+        if not _stays_listed(incident):
             self.index.unlist(incident.id)
-        # A reopenable one stays listed (new alerts may still bring it back) until it leaves the working set.
         self.deadlines.watch(incident)  # it now leaves the working set sooner than it would have gone quiet
 
     def _number(self, incident_id: str) -> None:
@@ -610,7 +605,7 @@ class CorrelationEngine:
                 if incident.raised_at is None:
                     # A pending incident still raises by duration after a restart.
                     self._schedule_raise(incident, alert, facts, facts.onset)
-            if incident.status is IncidentStatus.RESOLVED and incident.resolution not in _REOPENABLE:
+            if not _stays_listed(incident):
                 self.index.unlist(incident.id)
 
     def document(self) -> dict[str, Any]:
@@ -659,3 +654,9 @@ class CorrelationEngine:
         self.topology = topology
         self.policies.clear_cache()
         self.components.set_topology(topology)
+
+
+def _stays_listed(incident: Incident) -> bool:
+    """Open incidents are offered to new alerts, and so are those that resolved by themselves (new
+    evidence may bring them back within the reopen grace) until they leave the working set."""
+    return incident.status is not IncidentStatus.RESOLVED or incident.resolution in _REOPENABLE
