@@ -196,3 +196,29 @@ def test_lines_of_an_incident_the_engine_merged_away_count_where_its_alerts_went
     product, _ = run_pipeline(history + burst)
     ledger, orders, email = product.predicted[3:]
     assert ledger == orders == email
+
+
+def test_score_links_counts_joins_between_lines_of_one_truth_group_per_rule() -> None:
+    from openconductor.evaluation.correlation.links import score_links
+
+    truth = ["a", "a", "b", "b", "c"]
+    joins = [(1, 0, "same_component"), (2, 1, "same_component"), (3, 2, "cooccurrence"), (4, 3, "same_component")]
+    links = score_links(truth, joins)
+    assert list(links) == ["same_component", "cooccurrence"]  # the rule with most joins first
+    assert links["same_component"] == {"joins": 3, "right": 1, "link_precision": pytest.approx(1 / 3, abs=1e-6)}
+    assert links["cooccurrence"] == {"joins": 1, "right": 1, "link_precision": 1.0}
+
+
+def test_eval_cli_links_scores_every_join_of_the_engine(tmp_path: Path) -> None:
+    app = typer.Typer()
+    eval_cmd.register(app)
+    app.command("noop")(lambda: None)
+    stream = _labelled_file(tmp_path / "stream.jsonl")
+    result = CliRunner().invoke(
+        app, ["eval", str(stream), "--markdown", "--links", "--report", str(tmp_path / "r.json")]
+    )
+    assert result.exit_code == 0, result.output
+    # Four symptoms of each failure on one service: three joins each, every one between lines of one group.
+    assert "| same_component | 18 | 18 | 1.000 |" in result.output.splitlines()
+    report = orjson.loads((tmp_path / "r.json").read_bytes())
+    assert report["links"] == {"same_component": {"joins": 18, "right": 18, "link_precision": 1.0}}

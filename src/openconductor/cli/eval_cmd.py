@@ -22,11 +22,15 @@ def register(app: typer.Typer) -> None:
         topology: Path | None = typer.Option(
             None, "--topology", exists=True, dir_okay=False, help="Give the correlation engine this topology file."
         ),
+        links: bool = typer.Option(
+            False, "--links", help="Also show, per rule, how many of the engine's joins linked truly related alerts."
+        ),
     ) -> None:
         """Replay FILE through the current correlator and the baselines and score them side by side."""
         from openconductor.config.settings import Settings
         from openconductor.evaluation.correlation.evaluate import run_eval
         from openconductor.evaluation.correlation.html_report import markdown_table, render_html
+        from openconductor.evaluation.correlation.links import links_markdown
 
         console = Console()
         with console.status("replaying and scoring"):
@@ -39,6 +43,10 @@ def register(app: typer.Typer) -> None:
             console.print(markdown_table(result), markup=False, highlight=False, soft_wrap=True)
         else:
             console.print(_table(file, result))
+        if links and markdown:
+            console.print(links_markdown(result["links"]), markup=False, highlight=False, soft_wrap=True)
+        elif links:
+            console.print(_links_table(result["links"]))
         if report:
             report.write_bytes(orjson.dumps(result, option=orjson.OPT_INDENT_2))
         if html_out:
@@ -61,4 +69,16 @@ def _table(file: Path, result: dict[str, Any]) -> Table:
         table.add_column(label, justify="right")
     for name, scores in result["correlators"].items():
         table.add_row(escape(name), *(fmt.format(scores[key]) for key, _, fmt in COLUMNS))
+    return table
+
+
+def _links_table(links: dict[str, dict[str, Any]]) -> Table:
+    from openconductor.evaluation.correlation.links import LINK_COLUMNS
+
+    table = Table(title="joins of the engine, by rule (right: the two alerts share a truth group)")
+    table.add_column("rule", no_wrap=True)
+    for _, label, _ in LINK_COLUMNS:
+        table.add_column(label, justify="right")
+    for rule, scores in links.items():
+        table.add_row(escape(rule), *(fmt.format(scores[key]) for key, _, fmt in LINK_COLUMNS))
     return table

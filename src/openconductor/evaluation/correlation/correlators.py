@@ -27,6 +27,9 @@ class Assignment:
 
     predicted: list[str | None]
     raised_at: dict[str, float] = field(default_factory=dict)
+    # The product's joins as (line, neighbour line, rule): the line of the joining alert and the line of the
+    # alert its evidence named, each the latest firing line of that alert when it joined.
+    joins: list[tuple[int, int, str]] = field(default_factory=list)
 
 
 def run_pipeline(events: list[AlertEvent], settings: Settings | None = None) -> tuple[Assignment, Assignment]:
@@ -63,11 +66,23 @@ def run_pipeline(events: list[AlertEvent], settings: Settings | None = None) -> 
             if source is not None and source.resolution == "merged" and target is not None:
                 merged_into[departure.incident_id] = target
 
-    for event in events:
+    latest_line: dict[str, int] = {}
+
+    def note_joins(batch: Batch) -> None:
+        for membership in batch.changes.memberships:
+            neighbour = membership.evidence.get("neighbour_alert_id")
+            mine, theirs = latest_line.get(membership.alert_id), latest_line.get(neighbour or "")
+            if mine is not None and theirs is not None:
+                product.joins.append((mine, theirs, membership.rule))
+
+    for line, event in enumerate(events):
         batch = pipeline.run([event])
         note_raised(batch)
         note_merged(batch)
         alert = batch.items[0].alert
+        if alert is not None and event.status is AlertStatus.FIRING:
+            latest_line[alert.id] = line
+        note_joins(batch)
         product.predicted.append(alert.incident_id if alert is not None else None)
         alert_id = alert.id if alert is not None else None
         dedup.predicted.append(alert_id)

@@ -11,6 +11,7 @@ from typing import Any
 from openconductor.config.settings import Settings
 from openconductor.evaluation.correlation.correlators import BASELINES, Assignment, run_pipeline
 from openconductor.evaluation.correlation.labelled import LabelledStream, load_labelled
+from openconductor.evaluation.correlation.links import score_links
 from openconductor.evaluation.correlation.metrics import QualityScores, score_assignment
 
 PRODUCT = "openconductor (current)"
@@ -53,6 +54,7 @@ def evaluate_stream(stream: LabelledStream, *, settings: Settings | None = None)
 
 def build_report(path: Path, stream: LabelledStream, results: list[CorrelatorResult]) -> dict[str, Any]:
     kinds = Counter(stream.truth_kinds)
+    product = next((result for result in results if result.name == PRODUCT), None)
     return {
         "file": path.name,
         "alerts_in": len(stream),
@@ -62,6 +64,8 @@ def build_report(path: Path, stream: LabelledStream, results: list[CorrelatorRes
         "correlators": {
             result.name: {**result.scores.as_dict(), "seconds": round(result.seconds, 3)} for result in results
         },
+        # Which evidence joined which alerts, and how often rightly (the product's joins only).
+        "links": score_links(stream.truth_groups, product.assignment.joins) if product is not None else {},
     }
 
 
