@@ -118,7 +118,17 @@ def _fewer_collections() -> Iterator[None]:
     try:
         yield
     finally:
+        # What `_set_aside_survivors` froze becomes collectable again (in the oldest generation).
+        gc.unfreeze()
         gc.set_threshold(*before)
+
+
+def _set_aside_survivors() -> None:
+    """After a batch: what it left alive is mostly the working set, which lives on for many batches,
+    so the collector's older generations need not re-examine it at every pass (they spent about a
+    tenth of a stored replay doing so). Cyclic garbage among it (under a thousand objects per 100,000
+    alerts) waits for the end of the replay instead. Reference counting frees everything else as before."""
+    gc.freeze()
 
 
 # Alerts per transaction. The pipeline still runs batches of `batch_size` and answers for each (the
@@ -175,6 +185,7 @@ def replay(
             progress(len(events))
         numbers.clear()
         events.clear()
+        _set_aside_survivors()
 
     with _fewer_collections(), platform.store.bulk_writes():
         for number, line in read_records(path):
