@@ -30,9 +30,15 @@ def compute_fingerprint(
     parts.extend(
         f"{_escape_label_name(key)}={labels[key]}" for key in sorted(labels) if key.lower() not in VOLATILE_LABELS
     )
-    encoded = "\x1f".join(part.replace("\\", "\\\\").replace("\x1f", "\\u001f") for part in parts)
+    encoded = "\x1f".join(parts)
+    # Escaping changes nothing when no part holds a backslash or a separator (nearly every alert): the
+    # separators are then exactly the len(parts) - 1 joints, and the parts are joined as they are.
+    if "\\" in encoded or encoded.count("\x1f") >= len(parts):
+        encoded = "\x1f".join(part.replace("\\", "\\\\").replace("\x1f", "\\u001f") for part in parts)
     return hashlib.sha256(encoded.encode("utf-8")).hexdigest()[:32]
 
 
 def _escape_label_name(name: str) -> str:
+    if "\\" not in name and "=" not in name:
+        return name
     return name.replace("\\", "\\\\").replace("=", "\\=")

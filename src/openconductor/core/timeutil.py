@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from functools import lru_cache
 
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
+# Timestamps repeat: the 100,000 alerts of the enterprise simulation carry about 7,400 distinct ones
+# (a second of arrivals, a long-firing alert's start), and the alerts of one request usually share
+# theirs. A datetime is immutable, so every caller of the same text may share one parsed value.
+@lru_cache(maxsize=4096)
 def parse_rfc3339(value: str) -> datetime:
     """Parse RFC 3339 (also with a trailing Z and fractional seconds); naive input is taken as UTC."""
     text = value.strip()
