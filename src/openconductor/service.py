@@ -35,6 +35,11 @@ CORRELATION_DOCUMENT = "correlation"
 TOPOLOGY_DOCUMENT = "topology"
 
 
+# Each change's text, looked up once: an enum member's `.value` is a Python-level descriptor call, and
+# every accepted event's answer names its change.
+_CHANGE_TEXT = {change: change.value for change in Change}
+
+
 @dataclass(slots=True)
 class Outcome:
     """What happened to one accepted event."""
@@ -119,11 +124,9 @@ class Platform:
         self.metrics.alerts_received.labels(integration).inc(received)
         self._count(batch)
         return [
-            Outcome(
-                alert_id=item.alert.id if item.alert else None,
-                incident_id=item.alert.incident_id if item.alert else None,
-                change=(item.change or Change.UNMATCHED).value,
-            )
+            Outcome(alert.id, alert.incident_id, _CHANGE_TEXT[item.change or Change.UNMATCHED])
+            if (alert := item.alert) is not None
+            else Outcome(None, None, _CHANGE_TEXT[item.change or Change.UNMATCHED])
             for item in batch.items
         ]
 

@@ -35,7 +35,8 @@ _SEVERITY_RANK = {
 
 
 def worst(a: Severity, b: Severity) -> Severity:
-    return a if a.rank >= b.rank else b
+    # The table itself rather than `.rank`: this runs for every alert an incident takes or follows.
+    return a if _SEVERITY_RANK[a] >= _SEVERITY_RANK[b] else b
 
 
 class AlertStatus(StrEnum):

@@ -112,6 +112,12 @@ INCIDENT_MUTABLE = INCIDENT_COLUMNS[1:]
 When = Callable[[datetime | None], Any]
 Doc = Callable[[Any], Any]
 
+# The column values of each enum member, looked up once: an enum member's `.value` (and `.rank`) is a
+# Python-level descriptor call, and the batch writes read them for every row.
+_ALERT_STATUS_TEXT = {status: status.value for status in AlertStatus}
+_INCIDENT_STATUS_TEXT = {status: status.value for status in IncidentStatus}
+_SEVERITY_COLUMNS = {severity: (severity.value, severity.rank) for severity in Severity}
+
 
 def dump_json(value: Any) -> str:
     """JSON text of a document column (the engine's serializer too): orjson, or the standard library
@@ -167,14 +173,14 @@ def postgres_time(value: datetime | None) -> datetime | None:
 
 def alert_values(a: Alert, when: When, doc: Doc) -> tuple[Any, ...]:
     """An alert as ALERT_COLUMNS, ready for the driver."""
-    severity = a.severity
+    severity, severity_rank = _SEVERITY_COLUMNS[a.severity]
     return (
         a.id,
         a.fingerprint,
         a.source,
-        a.status.value,
-        severity.value,
-        severity.rank,
+        _ALERT_STATUS_TEXT[a.status],
+        severity,
+        severity_rank,
         a.title,
         a.description,
         a.service,
@@ -196,11 +202,11 @@ def alert_values(a: Alert, when: When, doc: Doc) -> tuple[Any, ...]:
 
 def alert_update_values(a: Alert, when: When) -> tuple[Any, ...]:
     """ALERT_MUTABLE, then the id (the update's WHERE)."""
-    severity = a.severity
+    severity, severity_rank = _SEVERITY_COLUMNS[a.severity]
     return (
-        a.status.value,
-        severity.value,
-        severity.rank,
+        _ALERT_STATUS_TEXT[a.status],
+        severity,
+        severity_rank,
         when(a.ends_at),
         when(a.last_seen_at),
         a.occurrences,
@@ -214,13 +220,13 @@ def alert_update_values(a: Alert, when: When) -> tuple[Any, ...]:
 
 def incident_values(i: Incident, when: When, doc: Doc) -> tuple[Any, ...]:
     """An incident as INCIDENT_COLUMNS, ready for the driver."""
-    severity = i.severity
+    severity, severity_rank = _SEVERITY_COLUMNS[i.severity]
     return (
         i.id,
         i.title,
-        i.status.value,
-        severity.value,
-        severity.rank,
+        _INCIDENT_STATUS_TEXT[i.status],
+        severity,
+        severity_rank,
         doc(sorted(i.services)),
         i.environment,
         i.group_key,
