@@ -54,7 +54,7 @@ def test_alarm_maps_field_by_field() -> None:
     assert event.severity is Severity.HIGH
     assert event.title == "checkout-api-cpu-high"
     assert event.description == "CPU of the checkout API instance above 80% for 10 minutes"
-    assert event.service == "AWS/EC2"
+    assert event.service is None  # AWS/EC2 names a kind of resource, not a service (it stays in the labels)
     assert event.resource == "i-0a1b2c3d4e5f67890"
     assert event.environment is None
     assert event.fingerprint == f"cloudwatch:{ARN}"
@@ -113,7 +113,7 @@ def test_metric_math_alarm_takes_dimensions_from_its_metrics() -> None:
     event = parse_one(load("metric_math"))
     assert event.resource == "orders-api"
     assert event.environment == "prod"  # the API Gateway Stage dimension
-    assert event.service == "AWS/ApiGateway"
+    assert event.service is None
     assert event.labels["metric_name"] == "5XXError"
     assert event.annotations["statistic"] == "Sum"
     assert event.annotations["url"].startswith(
@@ -253,3 +253,38 @@ def test_every_mutation_of_the_alarm_parses_or_is_refused_by_field() -> None:
                 assert len(events) == 1 and events[0].title
                 continue
             assert problems and all(p.field.startswith("Message") and p.expected for p in problems), path
+
+
+def test_a_custom_namespace_names_the_service_and_an_aws_one_does_not() -> None:
+    def service_of(namespace: str) -> str | None:
+        trigger = {
+            "MetricName": "QueueDepth",
+            "Namespace": namespace,
+            "Dimensions": [{"name": "QueueName", "value": "orders"}],
+        }
+        return parse_one(with_alarm("firing", Trigger=trigger)).service
+
+    assert service_of("OrdersService") == "OrdersService"
+    # Every SQS alarm of the account shares AWS/SQS: as a service it would group unrelated queues.
+    assert service_of("AWS/SQS") is None
+
+
+@pytest.mark.parametrize(
+    ("dimension", "value", "resource"),
+    [
+        ("LoadBalancer", "app/orders-api-prod/50dc6c495c0c9188", "orders-api-prod"),
+        ("LoadBalancer", "net/edge-nlb/0a1b2c3d4e5f6789", "edge-nlb"),
+        ("TargetGroup", "targetgroup/checkout-tg/73e2d6bc24d8a067", "checkout-tg"),
+        ("LoadBalancerName", "classic-elb", "classic-elb"),
+        ("QueueName", "app/not/a-load-balancer", "app/not/a-load-balancer"),
+    ],
+)
+def test_a_load_balancer_is_known_by_its_name(dimension: str, value: str, resource: str) -> None:
+    trigger = {
+        "MetricName": "HTTPCode_Target_5XX_Count",
+        "Namespace": "AWS/ApplicationELB",
+        "Dimensions": [{"name": dimension, "value": value}],
+    }
+    event = parse_one(with_alarm("firing", Trigger=trigger))
+    assert event.resource == resource
+    assert event.labels[dimension] == value  # the dimension itself is kept as sent

@@ -60,6 +60,10 @@ RESOURCE_DIMENSIONS = (
 )  # fmt: skip
 SERVICE_DIMENSIONS = ("ServiceName", "Service", "service", "Application", "application", "app")
 ENVIRONMENT_DIMENSIONS = ("Environment", "environment", "Env", "env", "Stage", "stage")
+AWS_NAMESPACE_PREFIX = "AWS/"
+# Elastic Load Balancing dimensions: `app/orders-api-prod/50dc6c495c0c9188` (type, name, id); the name is what
+# people call the load balancer, and what their other tools call the service behind it.
+_LOAD_BALANCER = re.compile(r"(?:app|net|gwy|targetgroup)/(?P<name>[^/]+)/[0-9a-f]+")
 
 # The keys SNS signs, in the order it signs them; a Notification's Subject only when it has one.
 SIGNED_KEYS = {
@@ -289,8 +293,15 @@ def _alarm_event(
     if identity.get("resource") is None and dimensions:
         value, path = next(iter(dimensions.values()))
         identity["resource"] = check.within(path, value, IDENTITY_LIMITS["resource"]) if value else None
-    if identity.get("service") is None and facts.get("namespace"):
-        identity["service"] = check.within("Trigger.Namespace", facts["namespace"], IDENTITY_LIMITS["service"])
+    resource = identity.get("resource")
+    if resource:
+        identity["resource"] = _load_balancer_name(resource)
+    namespace = facts.get("namespace")
+    if identity.get("service") is None and namespace and not namespace.startswith(AWS_NAMESPACE_PREFIX):
+        # A custom namespace is what an application publishes its own metrics under: it names that application.
+        # AWS's own (AWS/EC2, AWS/RDS) name a kind of resource that every alarm on such resources in the account
+        # shares: as a service, it would put unrelated load balancers or functions in one.
+        identity["service"] = check.within("Trigger.Namespace", namespace, IDENTITY_LIMITS["service"])
     check.raise_if_any()
     assert name is not None and state is not None
     partition, region = _arn_place(arn)
@@ -399,6 +410,12 @@ def _facts_of(
             check.add(f"{path}{key}", "a string", value)
         else:
             facts.setdefault(label, str(value))
+
+
+def _load_balancer_name(resource: str) -> str:
+    """The name inside a load balancer's or target group's dimension value; any other resource as it is."""
+    found = _LOAD_BALANCER.fullmatch(resource)
+    return found["name"] if found else resource
 
 
 def _dimensions_of(check: ProblemCollector, value: Any, path: str, found: dict[str, tuple[str, str]]) -> None:
