@@ -56,11 +56,12 @@ def fire(
     title: str | None = None,
     starts: timedelta | None = None,
     labels: dict[str, str] | None = None,
+    severity: Severity = Severity.HIGH,
 ) -> AlertEvent:
     return build_event(
         source="test",
         status=AlertStatus.FIRING,
-        severity=Severity.HIGH,
+        severity=severity,
         title=title or f"{key} on {service}",
         service=service,
         environment=environment,
@@ -976,6 +977,42 @@ def test_learned_state_survives_a_restart(tmp_path: Path) -> None:
         assert after.components.same_name(("", "postgres")) == [("prod", "postgres")]
     finally:
         restarted.store.close()
+
+
+def test_informational_alerts_join_incidents_but_never_raise_one() -> None:
+    wait = Settings().engine.min_duration_to_raise
+    pipeline = engine()
+    info = Severity.INFO
+    pipeline.run([fire("watchdog", at=seconds(0), severity=info), fire("throttled", at=seconds(20), severity=info)])
+    incident = incident_of(pipeline, "watchdog")
+    assert incident_of(pipeline, "throttled") is incident  # grouped as any two alerts on one component
+    pipeline.run([fire("latency", at=minutes(1))])
+    assert incident_of(pipeline, "latency") is incident
+    assert incident.raised_at is None  # three alerts, but only one that counts
+    pipeline.sweep(T0 + wait + seconds(30))
+    assert incident.raised_at is None  # the informational ones have fired long enough: they page no one
+    pipeline.sweep(T0 + minutes(1) + wait)
+    assert incident.raised_at == T0 + minutes(1) + wait  # the high alert raises it, by its own duration
+
+
+def test_an_informational_alert_re_sent_at_a_higher_severity_counts_from_then_on() -> None:
+    wait = Settings().engine.min_duration_to_raise
+    pipeline = engine()
+    pipeline.run([fire("queue", at=seconds(0), severity=Severity.INFO)])
+    incident = incident_of(pipeline, "queue")
+    pipeline.run([fire("queue", at=minutes(5), starts=seconds(0), severity=Severity.WARNING)])
+    pipeline.sweep(T0 + wait + minutes(1))
+    assert incident.raised_at is None  # it has been a warning for 11 minutes, not 15
+    pipeline.sweep(T0 + minutes(5) + wait)
+    assert incident.raised_at == T0 + minutes(5) + wait
+
+
+def test_informational_alerts_raise_where_the_setting_says_so() -> None:
+    settings = Settings(engine=EngineSettings(informational_alerts_raise=True))
+    pipeline = engine(settings)
+    pipeline.run([fire("watchdog", at=seconds(0), severity=Severity.INFO)])
+    pipeline.sweep(T0 + settings.engine.min_duration_to_raise)
+    assert incident_of(pipeline, "watchdog").raised_at is not None
 
 
 def test_a_severity_floor_keeps_a_lone_lower_alert_pending_but_not_a_pair() -> None:

@@ -99,6 +99,11 @@ class EngineSettings(BaseModel):
         Severity.UNKNOWN,
         description="A single alert raises its incident by duration only at this severity or above.",
     )
+    informational_alerts_raise: bool = Field(
+        False,
+        description="Informational alerts (severity info) count towards raising an incident, by number or duration; "
+        "by default they join incidents but only other alerts raise them.",
+    )
     chronic_after: timedelta = Field(
         timedelta(hours=6), description="An alert already this old when first seen is chronic: it never raises alone."
     )

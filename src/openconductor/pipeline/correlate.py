@@ -16,7 +16,7 @@ from typing import Any
 
 from openconductor.config.settings import Evidence, Settings
 from openconductor.core.ids import new_id
-from openconductor.core.models import Alert, AlertStatus, Incident, IncidentStatus
+from openconductor.core.models import Alert, AlertStatus, Incident, IncidentStatus, Severity
 from openconductor.correlation.components import Components
 from openconductor.correlation.context import AlertFacts, IncidentContext, IncidentIndex
 from openconductor.correlation.cooccurrence import CooccurrenceModel, Entity
@@ -454,7 +454,10 @@ class CorrelationEngine:
         return policy
 
     def _counts_towards_raising(self, alert: Alert, facts: AlertFacts) -> bool:
-        return not (facts.chronic or facts.recurring or alert.suppressed_by or alert.flapping)
+        # Informational alerts (Watchdog, Datadog's P4 and P5, Zabbix's "Information") are there to be read
+        # with others, not to page: they join incidents, but only other alerts raise them.
+        informational = alert.severity is Severity.INFO and not self.settings.informational_alerts_raise
+        return not (facts.chronic or facts.recurring or alert.suppressed_by or alert.flapping or informational)
 
     def _maybe_raise(self, incident: Incident, policy: EffectivePolicy, now: datetime, batch: Batch) -> None:
         if incident.raised_at is not None or incident.status is IncidentStatus.RESOLVED:
@@ -524,6 +527,19 @@ class CorrelationEngine:
         if incidents.follow(incident, alert, change, batch):
             resolution = "all_alerts_resolved" if incident.raised_at is not None else "noise"
             self._resolve(incident, alert.last_seen_at, resolution, batch)
+        elif change is Change.REPEAT and alert.status is AlertStatus.FIRING and incident.raised_at is None:
+            self._count_if_it_now_raises(alert, incident, batch)
+
+    def _count_if_it_now_raises(self, alert: Alert, incident: Incident, batch: Batch) -> None:
+        """An alert re-sent at a higher severity than informational (or no longer silenced, or done flapping)
+        counts towards raising its incident from now on."""
+        context = self.index.context(incident.id)
+        facts = self.facts.get(alert.id)
+        if facts is None or alert.id in context.raising_alerts or not self._counts_towards_raising(alert, facts):
+            return
+        context.raising_alerts.add(alert.id)
+        policy = self._schedule_raise(incident, alert, facts, alert.last_seen_at)
+        self._maybe_raise(incident, policy, alert.last_seen_at, batch)
 
     def _resolve(self, incident: Incident, now: datetime, resolution: str, batch: Batch) -> None:
         incidents.resolve(incident, at=now, resolution=resolution, batch=batch)
