@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 WILDCARD = "<*>"
 
@@ -64,6 +65,26 @@ class MaskedText:
 
 def mask_text(text: str) -> MaskedText:
     """Replace variable parts of `text` by `<*>`, keeping the masked values in order for parameters."""
+    tokens: list[str] = []
+    values: list[tuple[str, ...]] = []
+    # Every mask lives inside one whitespace token, so plain words are skipped without running the regex.
+    for token in text.split():
+        if _MAY_HOLD_VARIABLE.search(token) is None:
+            tokens.append(token)
+            values.append(())
+            continue
+        masked, found = _mask_token(token)
+        tokens.append(masked)
+        values.append(found)
+    return MaskedText(tokens=tuple(tokens), values=tuple(values))
+
+
+# Distinct titles are many (a host or a number in each) but their tokens repeat ("[P2]", "p99", "2s", a
+# host's id across its alert kinds: 13,370 tokens to mask in the enterprise simulation's 6,902 titles, 3,341
+# of them distinct), and a token's mask depends on the token alone: each is worked out once while recent.
+@lru_cache(maxsize=16_384)
+def _mask_token(token: str) -> tuple[str, tuple[str, ...]]:
+    """The token with its variables replaced by `<*>`, and the values replaced, in order."""
     found: list[str] = []
 
     def replace(match: re.Match[str]) -> str:
@@ -75,15 +96,4 @@ def mask_text(text: str) -> MaskedText:
         found.append(match.group(0))
         return WILDCARD
 
-    tokens: list[str] = []
-    values: list[tuple[str, ...]] = []
-    # Every mask lives inside one whitespace token, so plain words are skipped without running the regex.
-    for token in text.split():
-        if _MAY_HOLD_VARIABLE.search(token) is None:
-            tokens.append(token)
-            values.append(())
-            continue
-        found.clear()
-        tokens.append(_MASK_PATTERN.sub(replace, token))
-        values.append(tuple(found))
-    return MaskedText(tokens=tuple(tokens), values=tuple(values))
+    return _MASK_PATTERN.sub(replace, token), tuple(found)
