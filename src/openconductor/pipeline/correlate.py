@@ -16,7 +16,7 @@ from typing import Any
 
 from openconductor.config.settings import Evidence, Settings
 from openconductor.core.ids import new_id
-from openconductor.core.models import Alert, AlertStatus, Incident, IncidentStatus, Severity
+from openconductor.core.models import Alert, Incident
 from openconductor.correlation.components import Components
 from openconductor.correlation.context import AlertFacts, IncidentContext, IncidentIndex
 from openconductor.correlation.cooccurrence import CooccurrenceModel, Entity
@@ -30,6 +30,17 @@ from openconductor.correlation.recurrence import Recurrence
 from openconductor.correlation.templates import TemplateMiner
 from openconductor.correlation.topology import Topology, load_topology
 from openconductor.pipeline import incidents
+from openconductor.pipeline.members import (
+    ALERT_FIRING,
+    CHANGE_ACKNOWLEDGE,
+    CHANGE_NEW,
+    CHANGE_REFIRE,
+    CHANGE_REPEAT,
+    CHANGE_RESOLVE,
+    INCIDENT_OPEN,
+    INCIDENT_RESOLVED,
+    SEVERITY_INFO,
+)
 from openconductor.pipeline.stage import Batch, Change, Item
 from openconductor.pipeline.state import PipelineState
 
@@ -88,13 +99,13 @@ class CorrelationEngine:
             if alert is None:
                 continue
             change = item.change
-            if change is Change.NEW and alert.status is AlertStatus.FIRING:
+            if change is CHANGE_NEW and alert.status is ALERT_FIRING:
                 self._onset(alert, batch)
-            elif change is Change.REFIRE:
+            elif change is CHANGE_REFIRE:
                 self._refire(alert, batch)
-            elif change is Change.REPEAT and alert.status is AlertStatus.FIRING and self._closed_quietly(alert):
+            elif change is CHANGE_REPEAT and alert.status is ALERT_FIRING and self._closed_quietly(alert):
                 self._refire(alert, batch, still_firing=True)
-            elif change in (Change.REPEAT, Change.RESOLVE, Change.ACKNOWLEDGE):
+            elif change in (CHANGE_REPEAT, CHANGE_RESOLVE, CHANGE_ACKNOWLEDGE):
                 self._update(alert, change, batch)
         return items
 
@@ -173,7 +184,7 @@ class CorrelationEngine:
                 "evidence_score": link.score,
                 "chance_coincidence": round(chance, 4),
             }
-            if incident.status is IncidentStatus.RESOLVED:
+            if incident.status is INCIDENT_RESOLVED:
                 # A new alert with evidence for an incident that resolved moments ago: the problem
                 # is back (a symptom that cleared early, or one more tool crossing its threshold).
                 evidence["reopened"] = incident.resolution
@@ -208,7 +219,7 @@ class CorrelationEngine:
         now = alert.last_seen_at
         for alert_id in self.rates.storm_alerts(facts.template):
             other = self.state.alerts_by_id.get(alert_id)
-            if other is None or other.status is not AlertStatus.FIRING or other.incident_id in (None, target.id):
+            if other is None or other.status is not ALERT_FIRING or other.incident_id in (None, target.id):
                 continue
             source = self.state.incidents.get(other.incident_id or "")
             context = self.index.contexts.get(other.incident_id or "")
@@ -218,7 +229,7 @@ class CorrelationEngine:
                 or context is None
                 or other_facts is None
                 or source.raised_at is not None
-                or source.status is IncidentStatus.RESOLVED
+                or source.status is INCIDENT_RESOLVED
                 or len(context.alert_ids) != 1
                 or apart(facts.place, other_facts.place)
                 or self.cooccurrence.vetoed(facts.entity, other_facts.entity)
@@ -259,7 +270,7 @@ class CorrelationEngine:
     ) -> None:
         """Move `alert` from a pending incident into the one a storm or a bridge gathers it into. It is
         older than the target's newest alerts, so it does not stand in for its component or kind there."""
-        incidents.detach(source, alert, at=now, counted_firing=alert.status is AlertStatus.FIRING, batch=batch)
+        incidents.detach(source, alert, at=now, counted_firing=alert.status is ALERT_FIRING, batch=batch)
         self.index.remove_alert(source.id, alert.id)
         self._join(alert, target, facts, rule=rule, score=score, evidence=evidence, batch=batch, latest=False)
 
@@ -275,7 +286,7 @@ class CorrelationEngine:
             if (
                 source.id == target.id
                 or source.raised_at is not None
-                or source.status is IncidentStatus.RESOLVED
+                or source.status is INCIDENT_RESOLVED
                 or source.id not in self.state.incidents
             ):
                 continue
@@ -369,7 +380,7 @@ class CorrelationEngine:
         """The evidence's own alert must be close in time (checked by the caller); the incident
         itself takes new alerts only while it is young, so a busy component cannot chain
         unrelated problems into one ever-growing incident."""
-        if incident.status is IncidentStatus.RESOLVED and not self._takes_back(incident, arrival):
+        if incident.status is INCIDENT_RESOLVED and not self._takes_back(incident, arrival):
             return False
         if arrival - incident.last_seen_at > self.lifecycle.quiet_period:
             return False
@@ -390,7 +401,7 @@ class CorrelationEngine:
         incident = Incident(
             id=new_id("inc"),
             title=alert.title,
-            status=IncidentStatus.OPEN,
+            status=INCIDENT_OPEN,
             severity=alert.severity,
             services=set(),
             environment=facts.entity[0] or alert.environment,
@@ -456,11 +467,11 @@ class CorrelationEngine:
     def _counts_towards_raising(self, alert: Alert, facts: AlertFacts) -> bool:
         # Informational alerts (Watchdog, Datadog's P4 and P5, Zabbix's "Information") are there to be read
         # with others, not to page: they join incidents, but only other alerts raise them.
-        informational = alert.severity is Severity.INFO and not self.settings.informational_alerts_raise
+        informational = alert.severity is SEVERITY_INFO and not self.settings.informational_alerts_raise
         return not (facts.chronic or facts.recurring or alert.suppressed_by or alert.flapping or informational)
 
     def _maybe_raise(self, incident: Incident, policy: EffectivePolicy, now: datetime, batch: Batch) -> None:
-        if incident.raised_at is not None or incident.status is IncidentStatus.RESOLVED:
+        if incident.raised_at is not None or incident.status is INCIDENT_RESOLVED:
             return
         if len(self.index.context(incident.id).raising_alerts) >= policy.min_alerts:
             self._raise(incident, now, batch)
@@ -474,12 +485,12 @@ class CorrelationEngine:
 
     def _closed_quietly(self, alert: Alert) -> bool:
         incident = self.state.incidents.get(alert.incident_id or "")
-        return incident is not None and incident.status is IncidentStatus.RESOLVED and incident.resolution == "quiet"
+        return incident is not None and incident.status is INCIDENT_RESOLVED and incident.resolution == "quiet"
 
     def _refire(self, alert: Alert, batch: Batch, *, still_firing: bool = False) -> None:
         incident = self.state.incidents.get(alert.incident_id or "")
         now = alert.last_seen_at
-        if incident is not None and incident.status is not IncidentStatus.RESOLVED:
+        if incident is not None and incident.status is not INCIDENT_RESOLVED:
             incident.firing_count += 0 if still_firing else 1
             incident.last_seen_at = max(incident.last_seen_at, now)
             batch.changes.incident_changed(incident)
@@ -522,12 +533,12 @@ class CorrelationEngine:
 
     def _update(self, alert: Alert, change: Change, batch: Batch) -> None:
         incident = self.state.incidents.get(alert.incident_id or "")
-        if incident is None or incident.status is IncidentStatus.RESOLVED:
+        if incident is None or incident.status is INCIDENT_RESOLVED:
             return
         if incidents.follow(incident, alert, change, batch):
             resolution = "all_alerts_resolved" if incident.raised_at is not None else "noise"
             self._resolve(incident, alert.last_seen_at, resolution, batch)
-        elif change is Change.REPEAT and alert.status is AlertStatus.FIRING and incident.raised_at is None:
+        elif change is CHANGE_REPEAT and alert.status is ALERT_FIRING and incident.raised_at is None:
             self._count_if_it_now_raises(alert, incident, batch)
 
     def _count_if_it_now_raises(self, alert: Alert, incident: Incident, batch: Batch) -> None:
@@ -571,10 +582,10 @@ class CorrelationEngine:
             if (
                 incident is not None
                 and incident.raised_at is None
-                and incident.status is not IncidentStatus.RESOLVED
+                and incident.status is not INCIDENT_RESOLVED
                 and alert is not None
                 and alert.incident_id == incident_id
-                and alert.status is AlertStatus.FIRING
+                and alert.status is ALERT_FIRING
                 and alert.starts_at == episode
                 and alert_id in self.index.context(incident_id).raising_alerts
                 and alert.severity.rank >= self.settings.min_severity_to_raise_alone.rank
@@ -584,7 +595,7 @@ class CorrelationEngine:
             return
         self._next_scan = now + _SCAN_EVERY
         for incident in self.deadlines.due(now, self.state.incidents):
-            if incident.status is not IncidentStatus.RESOLVED:
+            if incident.status is not INCIDENT_RESOLVED:
                 self._resolve(incident, now, "quiet", batch)
             else:
                 self._prune(incident)
@@ -616,7 +627,7 @@ class CorrelationEngine:
                 continue
             facts = self._facts_for(alert, learn=False)
             self.index.add(incident.id, alert.id, facts)
-            if alert.status is AlertStatus.FIRING and self._counts_towards_raising(alert, facts):
+            if alert.status is ALERT_FIRING and self._counts_towards_raising(alert, facts):
                 self.index.context(incident.id).raising_alerts.add(alert.id)
                 if incident.raised_at is None:
                     # A pending incident still raises by duration after a restart.
@@ -663,7 +674,7 @@ class CorrelationEngine:
         for component in list(joined.components) if joined else ():
             self.cooccurrence.teach_together(facts.entity, component, weight)
         self.index.add(target.id, alert.id, facts)
-        if alert.status is AlertStatus.FIRING and self._counts_towards_raising(alert, facts):
+        if alert.status is ALERT_FIRING and self._counts_towards_raising(alert, facts):
             self.index.context(target.id).raising_alerts.add(alert.id)
 
     def set_topology(self, topology: Topology | None) -> None:
@@ -675,4 +686,4 @@ class CorrelationEngine:
 def _stays_listed(incident: Incident) -> bool:
     """Open incidents are offered to new alerts, and so are those that resolved by themselves (new
     evidence may bring them back within the reopen grace) until they leave the working set."""
-    return incident.status is not IncidentStatus.RESOLVED or incident.resolution in _REOPENABLE
+    return incident.status is not INCIDENT_RESOLVED or incident.resolution in _REOPENABLE

@@ -11,8 +11,18 @@ from datetime import datetime, timedelta
 from openconductor.config.settings import DedupSettings
 from openconductor.core.due import DueQueue
 from openconductor.core.ids import new_id
-from openconductor.core.models import Alert, AlertEvent, AlertStatus
-from openconductor.pipeline.stage import Batch, Change, Item
+from openconductor.core.models import Alert, AlertEvent
+from openconductor.pipeline.members import (
+    ALERT_FIRING,
+    ALERT_RESOLVED,
+    CHANGE_ACKNOWLEDGE,
+    CHANGE_NEW,
+    CHANGE_REFIRE,
+    CHANGE_REPEAT,
+    CHANGE_RESOLVE,
+    CHANGE_UNMATCHED,
+)
+from openconductor.pipeline.stage import Batch, Item
 from openconductor.pipeline.state import PipelineState
 
 # How often (in pipeline time) the working set is scanned for alerts it may forget.
@@ -45,51 +55,51 @@ class Deduplicate:
         alert = self.state.alerts_by_fingerprint.get(event.fingerprint)
         changes = batch.changes
         if event.acknowledge:
-            if alert is not None and alert.status is AlertStatus.FIRING:
+            if alert is not None and alert.status is ALERT_FIRING:
                 alert.last_seen_at = now
-                item.alert, item.change = alert, Change.ACKNOWLEDGE
+                item.alert, item.change = alert, CHANGE_ACKNOWLEDGE
                 changes.alert_changed(alert)
             else:
-                item.change = Change.UNMATCHED
+                item.change = CHANGE_UNMATCHED
                 changes.count("acknowledge_unmatched")
             return
-        if event.status is AlertStatus.FIRING:
+        if event.status is ALERT_FIRING:
             if alert is None or (
-                alert.status is AlertStatus.RESOLVED and now - alert.last_seen_at > self.settings.refire_window
+                alert.status is ALERT_RESOLVED and now - alert.last_seen_at > self.settings.refire_window
             ):
                 alert = self._create(event, now)
-                item.alert, item.change = alert, Change.NEW
+                item.alert, item.change = alert, CHANGE_NEW
                 changes.alert_added(alert)
                 return
             alert.occurrences += 1
             alert.last_seen_at = now
             alert.severity = event.severity
-            if alert.status is AlertStatus.FIRING:
-                item.change = Change.REPEAT
+            if alert.status is ALERT_FIRING:
+                item.change = CHANGE_REPEAT
                 changes.count("deduplicated")
             else:
-                alert.status = AlertStatus.FIRING
+                alert.status = ALERT_FIRING
                 alert.ends_at = None
                 alert.starts_at = event.event_time
                 self._transition(alert, now)
-                item.change = Change.REFIRE
+                item.change = CHANGE_REFIRE
         else:
             if alert is None:
                 alert = self._create(event, now)
-                item.alert, item.change = alert, Change.UNMATCHED
+                item.alert, item.change = alert, CHANGE_UNMATCHED
                 changes.alert_added(alert)
                 changes.count("resolve_unmatched")
                 return
             alert.last_seen_at = now
-            if alert.status is AlertStatus.RESOLVED:
-                item.change = Change.REPEAT
+            if alert.status is ALERT_RESOLVED:
+                item.change = CHANGE_REPEAT
                 changes.count("deduplicated")
             else:
-                alert.status = AlertStatus.RESOLVED
+                alert.status = ALERT_RESOLVED
                 alert.ends_at = event.event_time
                 self._transition(alert, now)
                 self._book(alert)
-                item.change = Change.RESOLVE
+                item.change = CHANGE_RESOLVE
         item.alert = alert
         changes.alert_changed(alert)
 
@@ -108,7 +118,7 @@ class Deduplicate:
             labels=event.labels,
             annotations=event.annotations,
             starts_at=event.starts_at,
-            ends_at=event.ends_at if event.status is AlertStatus.RESOLVED else None,
+            ends_at=event.ends_at if event.status is ALERT_RESOLVED else None,
             received_at=event.received_at,
             last_seen_at=now,
             raw=event.raw,
@@ -124,7 +134,7 @@ class Deduplicate:
         alert.flapping = len(alert.transitions) >= self.settings.flap_threshold
 
     def _forget_at(self, alert: Alert) -> datetime:
-        window = self.settings.refire_window if alert.status is AlertStatus.RESOLVED else self.forget_firing_after
+        window = self.settings.refire_window if alert.status is ALERT_RESOLVED else self.forget_firing_after
         return alert.last_seen_at + window
 
     def _book(self, alert: Alert) -> None:

@@ -9,7 +9,16 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from openconductor.core.models import Alert, AlertStatus, Incident, IncidentStatus, Membership, worst
+from openconductor.core.models import Alert, Incident, Membership, worst
+from openconductor.pipeline.members import (
+    ALERT_FIRING,
+    CHANGE_ACKNOWLEDGE,
+    CHANGE_REPEAT,
+    CHANGE_RESOLVE,
+    INCIDENT_ACKNOWLEDGED,
+    INCIDENT_OPEN,
+    INCIDENT_RESOLVED,
+)
 from openconductor.pipeline.stage import Batch, Change, Departure
 
 # Services an incident lists at most. A storm on 200,000 hosts names as many components, and the list is
@@ -33,7 +42,7 @@ def attach(
     """Put `alert` in `incident` and record why (the membership people read as the reason)."""
     alert.incident_id = incident.id
     incident.alert_count += 1
-    if alert.status is AlertStatus.FIRING:
+    if alert.status is ALERT_FIRING:
         incident.firing_count += 1
     incident.severity = worst(incident.severity, alert.severity)
     if service and len(incident.services) < MAX_SERVICES:
@@ -51,7 +60,7 @@ def attach(
 
 
 def resolve(incident: Incident, *, at: datetime, resolution: str, batch: Batch) -> None:
-    incident.status = IncidentStatus.RESOLVED
+    incident.status = INCIDENT_RESOLVED
     incident.resolved_at = at
     incident.resolution = resolution
     batch.changes.incident_changed(incident)
@@ -59,7 +68,7 @@ def resolve(incident: Incident, *, at: datetime, resolution: str, batch: Batch) 
 
 
 def reopen(incident: Incident, *, at: datetime, count_firing: bool, batch: Batch) -> None:
-    incident.status = IncidentStatus.OPEN
+    incident.status = INCIDENT_OPEN
     incident.resolved_at = None
     incident.resolution = None
     if count_firing:
@@ -75,11 +84,11 @@ def follow(incident: Incident, alert: Alert, change: Change, batch: Batch) -> bo
     caller decides how it resolves)."""
     incident.last_seen_at = max(incident.last_seen_at, alert.last_seen_at)
     batch.changes.incident_changed(incident)
-    if change is Change.REPEAT:
+    if change is CHANGE_REPEAT:
         incident.severity = worst(incident.severity, alert.severity)
-    elif change is Change.ACKNOWLEDGE and incident.status is IncidentStatus.OPEN:
-        incident.status = IncidentStatus.ACKNOWLEDGED
-    elif change is Change.RESOLVE:
+    elif change is CHANGE_ACKNOWLEDGE and incident.status is INCIDENT_OPEN:
+        incident.status = INCIDENT_ACKNOWLEDGED
+    elif change is CHANGE_RESOLVE:
         incident.firing_count = max(0, incident.firing_count - 1)
         return incident.firing_count == 0
     return False

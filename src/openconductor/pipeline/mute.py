@@ -9,13 +9,18 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from openconductor.core.models import AlertStatus
-from openconductor.pipeline.stage import Batch, Change, Item
+from openconductor.pipeline.members import (
+    ALERT_FIRING,
+    CHANGE_NEW,
+    CHANGE_REFIRE,
+    CHANGE_REPEAT,
+)
+from openconductor.pipeline.stage import Batch, Item
 from openconductor.pipeline.state import PipelineState
 
 # Only a firing event says anything about whether the alert is covered now; a resolve keeps the
 # mark the alert had while it fired.
-_DECIDES = frozenset({Change.NEW, Change.REFIRE, Change.REPEAT})
+_DECIDES = frozenset({CHANGE_NEW, CHANGE_REFIRE, CHANGE_REPEAT})
 # How often (in pipeline time) ended silences are dropped from the book.
 _FORGET_EVERY = timedelta(minutes=1)
 
@@ -32,7 +37,7 @@ class Mute:
 
     def _mark(self, item: Item, batch: Batch) -> None:
         alert = item.alert
-        if alert is None or item.change not in _DECIDES or alert.status is not AlertStatus.FIRING:
+        if alert is None or item.change not in _DECIDES or alert.status is not ALERT_FIRING:
             return
         # The pipeline clock, which deduplication has just moved to this event's arrival: the same
         # time every other window is measured in, so a replay is muted as live traffic was.
