@@ -208,3 +208,22 @@ def test_an_onset_pairs_with_the_latest_distinct_components_of_its_window_howeve
         assert {key: list(value.items()) for key, value in model.pairs.items() if value} == {
             key: list(value.items()) for key, value in pairs.items() if value
         }
+
+
+def test_a_storming_onset_pairs_only_with_other_kinds_and_looks_no_further_than_the_limit() -> None:
+    settings = CooccurrenceSettings(recent_limit=3)
+    model = CooccurrenceModel(settings=settings)
+    node, ping = ("prod", "node-7"), ("prod", "ping")
+    model.observe(node, 0.0, kind="node not ready")
+    for index in range(5):
+        model.observe(("prod", f"host-{index}"), 1.0 + index, kind=ping, storming=True)
+    # Each storming host skipped the hosts before it (the storm's own kind) and met the node, while it was
+    # within the three latest components.
+    assert model.partners(node) == [("prod", "host-0"), ("prod", "host-1"), ("prod", "host-2")]
+    assert model.partners(("prod", "host-4")) == []
+    assert model.pairs.get(("prod", "host-1"), {}) == {node: 1.0}
+    # Without the storm, the same onsets pair as ever.
+    calm = CooccurrenceModel(settings=settings)
+    for index in range(3):
+        calm.observe(("prod", f"host-{index}"), float(index), kind=ping)
+    assert calm.partners(("prod", "host-0")) == [("prod", "host-1"), ("prod", "host-2")]

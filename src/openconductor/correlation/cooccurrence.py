@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 from collections import deque
+from collections.abc import Hashable
 from dataclasses import dataclass, field
 from operator import itemgetter
 from typing import Any
@@ -50,9 +51,16 @@ class CooccurrenceModel:
     # their onsets it holds. Walking it backwards meets each recent partner once, where walking
     # `recent` itself meets a busy component again at each of its onsets.
     _live: dict[Entity, int] = field(default_factory=dict, init=False, repr=False, compare=False)
+    # The kind of alert each component in `recent` last started with, so a storm's onsets skip their own kind.
+    _live_kinds: dict[Entity, Hashable] = field(default_factory=dict, init=False, repr=False, compare=False)
 
-    def observe(self, entity: Entity, at: float) -> None:
-        """Count one onset of `entity` at `at` (epoch seconds) and its pairs with recent onsets."""
+    def observe(self, entity: Entity, at: float, *, kind: Hashable = None, storming: bool = False) -> None:
+        """Count one onset of `entity` at `at` (epoch seconds), of `kind`, and its pairs with recent onsets.
+
+        While its kind is `storming`, an onset is not paired with the recent onsets of that same kind: the
+        storm is why they start together, and pairing each of a storm's hosts with the 24 before it filled
+        the tables with chance meetings (half the memory a storm took). Its pairs with other kinds (a node
+        and the pods failing with it) are still counted."""
         self._decay(at)
         horizon = at - self.settings.window_seconds
         recent = self.recent
@@ -66,6 +74,7 @@ class CooccurrenceModel:
                 live[gone] = left
             else:
                 del live[gone]
+                del self._live_kinds[gone]
         self.onsets[entity] = self.onsets.get(entity, 0.0) + 1.0
         self.total += 1.0
         limit = self.settings.recent_limit
@@ -80,8 +89,14 @@ class CooccurrenceModel:
         paired = 0
         # The hot path of learning: the body of _add_pair and the size check of _trim, written out
         # for the common amount of one (about 24 pairs per onset).
+        kinds = self._live_kinds
         for other in reversed(live):
             if other == entity:
+                continue
+            if storming and kinds[other] == kind:
+                paired += 1  # walked past, so a storm's onset still looks at no more than `limit` others
+                if paired >= limit:
+                    break
                 continue
             count = mine[other] = mine.get(other, 0.0) + 1.0
             if count >= floor:
@@ -102,6 +117,7 @@ class CooccurrenceModel:
         self._trim(entity, mine)
         recent.append((at, entity))
         live[entity] = live.pop(entity, 0) + 1
+        kinds[entity] = kind
 
     def _add_pair(self, a: Entity, b: Entity, amount: float) -> None:
         for x, y in ((a, b), (b, a)):

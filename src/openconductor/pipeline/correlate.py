@@ -121,7 +121,9 @@ class CorrelationEngine:
             # alone: joining them to today's incidents would only mislead.
             links: list[Link] = []
         else:
-            self.cooccurrence.observe(facts.entity, facts.onset.timestamp())
+            self.cooccurrence.observe(
+                facts.entity, facts.onset.timestamp(), kind=facts.template, storming=storm is not None
+            )
             self.rates.count_onset(facts.entity, facts.onset)
             if self.labels_used:
                 self.label_rarity.observe(facts.labels)
