@@ -546,9 +546,15 @@ class CorrelationEngine:
     def _count_if_it_now_raises(self, alert: Alert, incident: Incident, batch: Batch) -> None:
         """An alert re-sent at a higher severity than informational (or no longer silenced, or done flapping)
         counts towards raising its incident from now on."""
-        context = self.index.context(incident.id)
+        # Looked up, never created: a repeat is the commonest line of all, and must not add state.
+        context = self.index.contexts.get(incident.id)
         facts = self.facts.get(alert.id)
-        if facts is None or alert.id in context.raising_alerts or not self._counts_towards_raising(alert, facts):
+        if (
+            context is None
+            or facts is None
+            or alert.id in context.raising_alerts
+            or not self._counts_towards_raising(alert, facts)
+        ):
             return
         context.raising_alerts.add(alert.id)
         policy = self._schedule_raise(incident, alert, facts, alert.last_seen_at)
