@@ -59,6 +59,7 @@ def test_alarm_maps_field_by_field() -> None:
     assert event.environment is None
     assert event.fingerprint == f"cloudwatch:{ARN}"
     assert event.starts_at == datetime(2026, 1, 5, 10, 0, 12, 345000, tzinfo=UTC)
+    assert event.keeps_start  # one notification per state change: StateChangeTime starts this firing
     assert event.ends_at is None
     assert event.labels == {
         "InstanceId": "i-0a1b2c3d4e5f67890",

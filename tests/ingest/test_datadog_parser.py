@@ -110,6 +110,25 @@ def test_status_from_alert_transition(transition: str, status: AlertStatus) -> N
 
 
 @pytest.mark.parametrize(
+    ("transition", "keeps_start"),
+    [
+        ("Triggered", True),
+        ("Warn", True),
+        ("No Data", True),
+        ("Re-Triggered", False),
+        ("Re-Warn", False),
+        ("Renotify", False),
+    ],
+)
+def test_only_a_first_notification_dates_the_start_of_its_firing(transition: str, keeps_start: bool) -> None:
+    # Deduplication reads a later start from a first notification as a new firing (its resolve was lost);
+    # a re-notification's $DATE is only when Datadog sent it again.
+    payload = load("firing")
+    payload["alert_transition"] = transition
+    assert parse(payload).keeps_start is keeps_start
+
+
+@pytest.mark.parametrize(
     ("priority", "alert_type", "severity"),
     [
         ("P1", "error", Severity.CRITICAL),

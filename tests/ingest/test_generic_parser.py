@@ -36,6 +36,7 @@ def test_firing_object() -> None:
     assert event.labels == {"team": "storage", "mount": "/var", "value": "93"}
     assert event.annotations == {"runbook": "https://runbooks.example.com/disk"}
     assert event.starts_at == datetime(2026, 1, 5, 10, 0, tzinfo=UTC)
+    assert event.keeps_start  # the documented meaning of starts_at: the firing's own start
     assert event.ends_at is None
     # Keys the format does not know are kept in the raw payload, exactly as sent.
     assert event.raw["ticket"] == "OPS-1234"
@@ -65,6 +66,7 @@ def test_minimal_defaults() -> None:
     assert event.status is AlertStatus.FIRING
     assert event.severity is Severity.UNKNOWN
     assert event.starts_at == RECEIVED
+    assert not event.keeps_start  # the arrival time says nothing about when the firing began
     assert (event.service, event.resource, event.environment, event.labels) == (None, None, None, {})
 
 

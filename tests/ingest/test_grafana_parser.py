@@ -41,6 +41,7 @@ def test_firing_notification_maps_every_field() -> None:
     )
     assert event.fingerprint == "grafana:1:c6eadffa33fcdf37"
     assert event.starts_at == datetime(2026, 1, 5, 9, 0, 0, 123456, tzinfo=UTC)
+    assert event.keeps_start
     assert event.ends_at is None
     assert event.labels["grafana_folder"] == "Checkout"
     assert event.labels["team"] == "payments"

@@ -215,3 +215,81 @@ def test_alerts_taken_into_the_working_set_at_start_up_are_forgotten_like_the_ot
     assert not remembered(second) and remembered(second, "cpu-db-1")
     second.sweep(T0 + timedelta(hours=24, minutes=11))  # seen last at the clock of minute 10
     assert not remembered(second, "cpu-db-1")
+
+
+def kept_start(minutes: float, *, started: float, status: str = "firing", key: str = "disk-db-1") -> AlertEvent:
+    """An event from a tool that sends the firing's own start on every re-send (Alertmanager's startsAt)."""
+    resolved = status == "resolved"
+    return build_event(
+        source="test",
+        status=AlertStatus.RESOLVED if resolved else AlertStatus.FIRING,
+        severity=Severity.WARNING,
+        title=f"alert {key}",
+        service="db",
+        environment="prod",
+        received_at=T0 + timedelta(minutes=minutes),
+        starts_at=T0 + timedelta(minutes=started),
+        ends_at=T0 + timedelta(minutes=minutes) if resolved else None,
+        fingerprint=key,
+        keeps_start=True,
+    )
+
+
+def test_a_resend_keeping_its_start_is_a_repeat_even_when_the_tools_clock_runs_ahead() -> None:
+    pipeline = fresh()
+    # The tool's clock is two minutes ahead of ours: its start lies after our first news of the alert.
+    [(_, alert_id)] = run(pipeline, kept_start(0, started=2))
+    assert run(pipeline, kept_start(1, started=2), kept_start(6, started=2)) == [
+        ("repeat", alert_id),
+        ("repeat", alert_id),
+    ]
+
+
+def test_a_firing_that_started_after_our_last_news_ends_the_one_we_knew_whose_resolve_was_lost() -> None:
+    pipeline = fresh()
+    [(_, first_id), _] = run(pipeline, kept_start(0, started=0), kept_start(5, started=0))
+    # Three hours later the tool reports the alert firing since a minute ago: it resolved in between.
+    batch = pipeline.run([kept_start(181, started=180)])
+    [item] = batch.items
+    first = pipeline.state.alerts_by_id[first_id]
+    assert item.change is not None and item.change.value == "new"
+    assert item.alert is not None and item.alert.id != first_id
+    assert item.alert.starts_at == T0 + timedelta(minutes=180)
+    assert item.ended is first
+    assert (first.status, first.ends_at) == (AlertStatus.RESOLVED, T0 + timedelta(minutes=5))
+    assert first.id in batch.changes.dirty_alerts
+    assert batch.changes.counters["resolve_missed"] == 1
+
+
+def test_a_firing_afresh_within_the_refire_window_is_the_same_alert_firing_again() -> None:
+    pipeline = fresh()
+    [(_, alert_id)] = run(pipeline, kept_start(0, started=0))
+    batch = pipeline.run([kept_start(12, started=11)])
+    [item] = batch.items
+    alert = pipeline.state.alerts_by_id[alert_id]
+    assert item.change is not None and item.change.value == "refire"
+    assert item.ended is alert
+    assert (alert.status, alert.starts_at, alert.ends_at) == (AlertStatus.FIRING, T0 + timedelta(minutes=11), None)
+    assert len(alert.transitions) == 2  # the unseen resolve, then the re-fire
+
+
+def test_a_start_that_is_only_the_time_of_each_notification_says_nothing() -> None:
+    pipeline = fresh()
+    # `event` stamps each firing with its own time and does not say the tool keeps it.
+    [(_, alert_id)] = run(pipeline, event(0))
+    assert run(pipeline, event(180)) == [("repeat", alert_id)]
+    assert pipeline.state.alerts_by_id[alert_id].status is AlertStatus.FIRING
+
+
+def test_a_late_resolve_of_an_earlier_firing_leaves_the_current_one_firing() -> None:
+    pipeline = fresh()
+    run(pipeline, kept_start(0, started=0))
+    [(_, current_id)] = run(pipeline, kept_start(60, started=59))
+    # The resolve of the firing that started at minute 0 arrives only now.
+    batch = pipeline.run([kept_start(62, started=0, status="resolved")])
+    assert [
+        (item.change.value if item.change else "", item.alert.id if item.alert else "") for item in batch.items
+    ] == [("repeat", current_id)]
+    assert pipeline.state.alerts_by_id[current_id].status is AlertStatus.FIRING
+    assert batch.changes.counters["resolve_stale"] == 1
+    assert run(pipeline, kept_start(70, started=59, status="resolved")) == [("resolve", current_id)]

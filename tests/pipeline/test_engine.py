@@ -57,6 +57,7 @@ def fire(
     starts: timedelta | None = None,
     labels: dict[str, str] | None = None,
     severity: Severity = Severity.HIGH,
+    keeps_start: bool = False,
 ) -> AlertEvent:
     return build_event(
         source="test",
@@ -69,6 +70,7 @@ def fire(
         starts_at=T0 + (starts if starts is not None else at),
         fingerprint=key,
         labels=labels,
+        keeps_start=keeps_start,
     )
 
 
@@ -583,6 +585,33 @@ def test_an_incident_resolved_longer_than_the_grace_is_not_reopened_by_a_new_ale
     pipeline.run([fire("saturation", at=minutes(1) + grace + seconds(1), starts=minutes(2))])
     assert incident_of(pipeline, "saturation") is not first
     assert first.status is IncidentStatus.RESOLVED
+
+
+def test_an_alert_whose_resolve_was_lost_leaves_its_incident_when_its_tool_starts_it_afresh() -> None:
+    pipeline = engine()
+    pipeline.run([fire("disk", at=seconds(0), keeps_start=True), fire("latency", at=seconds(20), keeps_start=True)])
+    pipeline.run([resolve("latency", at=minutes(5))])
+    first = incident_of(pipeline, "disk")
+    assert first.raised_at is not None and first.firing_count == 1
+    # The disk alert's resolve never came; 40 minutes on, its tool reports it firing since a minute ago.
+    pipeline.run([fire("disk", at=minutes(40), starts=minutes(39), keeps_start=True)])
+    assert first.status is IncidentStatus.RESOLVED and first.firing_count == 0
+    assert first.resolution == "all_alerts_resolved"
+    assert incident_of(pipeline, "disk") is not first
+
+
+def test_an_alert_firing_afresh_hours_after_its_incident_closed_opens_a_new_one() -> None:
+    pipeline = engine()
+    pipeline.run([fire("disk", at=seconds(0), keeps_start=True), fire("latency", at=seconds(20), keeps_start=True)])
+    first_id = incident_of(pipeline, "disk").id
+    pipeline.run([resolve("latency", at=minutes(5))])
+    pipeline.sweep(T0 + hours(2))  # the incident goes quiet...
+    pipeline.sweep(T0 + hours(4))  # ...and leaves the working set
+    assert first_id not in pipeline.state.incidents
+    batch = pipeline.run([fire("disk", at=hours(5), starts=hours(5) - minutes(1), keeps_start=True)])
+    fresh = incident_of(pipeline, "disk")
+    assert fresh.id != first_id and fresh.status is IncidentStatus.OPEN
+    assert membership(batch, pipeline, "disk").rule == "opened"
 
 
 def test_a_raised_incident_whose_alerts_resolve_is_not_noise() -> None:

@@ -28,6 +28,7 @@ def event(
     severity: Severity = Severity.WARNING,
     base: datetime = T0,
     starts: timedelta | None = None,
+    keeps_start: bool = False,
 ) -> AlertEvent:
     moment = base + at
     resolved = status == "resolved"
@@ -42,6 +43,7 @@ def event(
         starts_at=None if resolved else base + (starts if starts is not None else at),
         ends_at=moment if resolved else None,
         fingerprint=key,
+        keeps_start=keeps_start,
     )
 
 
@@ -270,3 +272,13 @@ def test_a_reopened_incident_takes_its_key_back_from_a_newer_resolved_one() -> N
     pipeline.correlator.adopt(older)  # what the platform does after a reopen
     pipeline.run([event(minutes(2), key="c")])
     assert incident_of(pipeline, "c") is older
+
+
+def test_an_alert_whose_resolve_was_lost_stops_counting_as_firing_when_it_starts_afresh() -> None:
+    pipeline = build_pipeline(SETTINGS)
+    pipeline.run([event(minutes(0), key="a", keeps_start=True)])
+    first = incident_of(pipeline, "a")
+    # No resolve came; the tool now says the alert has fired since minute 44, after our last news of it.
+    pipeline.run([event(minutes(45), key="a", starts=minutes(44), keeps_start=True)])
+    assert first.firing_count == 0 and first.status is IncidentStatus.RESOLVED
+    assert incident_of(pipeline, "a") is not first

@@ -78,6 +78,9 @@ class AlertEvent:
     raw: Any = None
     # An acknowledge from the source (PagerDuty's event_action): acknowledges the alert's incident.
     acknowledge: bool = False
+    # `starts_at` is the start of this firing as the tool keeps it on every re-send (Alertmanager's
+    # startsAt), not the time of one notification: a later one means the alert resolved and fired again.
+    keeps_start: bool = False
 
 
 @dataclass(slots=True, kw_only=True)

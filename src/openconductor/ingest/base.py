@@ -303,8 +303,12 @@ def build_event(
     ends_at: datetime | None = None,
     fingerprint: str | None = None,
     raw: Any = None,
+    keeps_start: bool = False,
 ) -> AlertEvent:
-    """Assemble an AlertEvent, filling the fingerprint and the event time by the documented rules."""
+    """Assemble an AlertEvent, filling the fingerprint and the event time by the documented rules.
+
+    `keeps_start`: the tool sends the same `starts_at` on every re-send of one firing, so a later one is a
+    new firing (`AlertEvent.keeps_start`); it holds only when `starts_at` is given."""
     labels = labels or {}
     starts = starts_at or (ends_at if status is AlertStatus.RESOLVED and ends_at else received_at)
     if status is AlertStatus.RESOLVED:
@@ -336,4 +340,5 @@ def build_event(
         received_at=received_at,
         event_time=event_time,
         raw=raw,
+        keeps_start=keeps_start and starts_at is not None,
     )

@@ -98,6 +98,9 @@ class CorrelationEngine:
             alert = item.alert
             if alert is None:
                 continue
+            if item.ended is not None:
+                # Its resolve never came, but the source started it afresh: the firing we knew is over.
+                self._update(item.ended, CHANGE_RESOLVE, batch)
             change = item.change
             if change is CHANGE_NEW and alert.status is ALERT_FIRING:
                 self._onset(alert, batch)

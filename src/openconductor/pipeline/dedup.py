@@ -29,6 +29,19 @@ from openconductor.pipeline.state import PipelineState
 _SCAN_EVERY = timedelta(minutes=1)
 
 
+def _fires_afresh(event: AlertEvent, alert: Alert) -> bool:
+    """The tool says this firing began after our latest news of the alert: the firing we knew ended in
+    between, and its resolve never reached us (lost, or the tool sends none). Only a start the tool keeps
+    on every re-send of one firing says so (`AlertEvent.keeps_start`); a re-send of the firing we know
+    carries its start unchanged, whatever the skew between the tool's clock and ours."""
+    return event.keeps_start and event.starts_at > alert.last_seen_at and event.starts_at > alert.starts_at
+
+
+def _resolves_earlier_firing(event: AlertEvent, alert: Alert) -> bool:
+    """A resolve delivered late, naming the start of a firing before the one we know."""
+    return event.keeps_start and event.starts_at < alert.starts_at
+
+
 class Deduplicate:
     def __init__(self, state: PipelineState, settings: DedupSettings, *, forget_firing_after: timedelta) -> None:
         self.state = state
@@ -64,6 +77,11 @@ class Deduplicate:
                 changes.count("acknowledge_unmatched")
             return
         if event.status is ALERT_FIRING:
+            if alert is not None and alert.status is ALERT_FIRING and _fires_afresh(event, alert):
+                self._end_unseen(alert, now)
+                item.ended = alert
+                changes.alert_changed(alert)
+                changes.count("resolve_missed")
             if alert is None or (
                 alert.status is ALERT_RESOLVED and now - alert.last_seen_at > self.settings.refire_window
             ):
@@ -90,6 +108,11 @@ class Deduplicate:
                 changes.alert_added(alert)
                 changes.count("resolve_unmatched")
                 return
+            if alert.status is ALERT_FIRING and _resolves_earlier_firing(event, alert):
+                # A late resolve of an earlier firing (its start is older than this one's): the alert fires on.
+                item.alert, item.change = alert, CHANGE_REPEAT
+                changes.count("resolve_stale")
+                return
             alert.last_seen_at = now
             if alert.status is ALERT_RESOLVED:
                 item.change = CHANGE_REPEAT
@@ -102,6 +125,13 @@ class Deduplicate:
                 item.change = CHANGE_RESOLVE
         item.alert = alert
         changes.alert_changed(alert)
+
+    def _end_unseen(self, alert: Alert, now: datetime) -> None:
+        """The alert stopped firing some time after we last heard of it, and its resolve was lost (or the
+        tool sends none): it ends at that last news, and the event that proved it fires afresh."""
+        alert.status = ALERT_RESOLVED
+        alert.ends_at = alert.last_seen_at
+        self._transition(alert, now)
 
     def _create(self, event: AlertEvent, now: datetime) -> Alert:
         alert = Alert(

@@ -47,6 +47,8 @@ class GroupByCorrelator:
             alert = item.alert
             if alert is None:
                 continue
+            if item.ended is not None:
+                self._update(item.ended, Change.RESOLVE, batch)
             if item.change is Change.NEW and alert.status is AlertStatus.FIRING:
                 self._assign(alert, batch)
             elif item.change is Change.REFIRE:

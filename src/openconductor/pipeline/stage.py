@@ -35,6 +35,9 @@ class Item:
     event: AlertEvent
     alert: Alert | None = None
     change: Change | None = None
+    # An alert whose firing this event proved over although its resolve never arrived: the source
+    # started the same alert afresh (deduplication decides; the correlator closes it first).
+    ended: Alert | None = None
 
 
 @dataclass(slots=True)

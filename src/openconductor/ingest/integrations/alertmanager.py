@@ -118,4 +118,5 @@ def _parse_alert(alert: Any, *, index: int, received_at: datetime, external_url:
         fingerprint=state.fingerprint,
         received_at=received_at,
         raw=alert,
+        keeps_start=True,
     )

@@ -348,6 +348,8 @@ def _alarm_event(
         fingerprint=f"{_FINGERPRINT_PREFIX}{arn}" if arn else None,
         received_at=received_at,
         raw=envelope or alarm,
+        # CloudWatch notifies once per state change: StateChangeTime is when this firing began.
+        keeps_start=changed_at is not None,
     )
 
 

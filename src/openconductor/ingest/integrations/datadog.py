@@ -50,6 +50,8 @@ _TITLE = re.compile(
 )
 _MONITOR_LINK = re.compile(r"(?P<origin>https?://[^/\s()\[\]]+)/monitors[/#](?P<id>\d+)")
 _ORIGIN = re.compile(r"^(https?://[^/\s]+)/")
+# Transitions that send a firing again (`Re-Triggered`, `Re-Warn`, `Re-No Data`, `Renotify`).
+_RESENT = re.compile(r"\s*re(-|notify)", re.IGNORECASE)
 _MARKDOWN_FENCE = "%%%"
 
 
@@ -156,6 +158,9 @@ def parse(payload: Any, *, received_at: datetime) -> list[AlertEvent]:
             fingerprint=_fingerprint(org_id, monitor_id or value["aggreg_key"], scope),
             received_at=received_at,
             raw=body,
+            # $DATE of a first notification (Triggered, Warn, No Data) is when the firing began; that of a
+            # Re-Triggered, Re-Warn or Renotify is only when it was sent again.
+            keeps_start=not _RESENT.match(transition),
         )
     ]
 

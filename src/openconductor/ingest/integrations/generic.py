@@ -103,6 +103,7 @@ def _plain_event(item: Mapping[str, Any], received_at: datetime) -> AlertEvent |
         fingerprint=get("fingerprint") or None,
         received_at=received_at,
         raw=item,
+        keeps_start=True,
     )
 
 
@@ -169,4 +170,5 @@ def _checked_event(item: Mapping[str, Any], received_at: datetime, prefix: str) 
         fingerprint=fingerprint or None,
         received_at=received_at,
         raw=item,
+        keeps_start=True,
     )

@@ -110,6 +110,7 @@ def _parse_alert(
         fingerprint=state.fingerprint,
         received_at=received_at,
         raw=alert,
+        keeps_start=True,
     )
 
 
