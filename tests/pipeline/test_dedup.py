@@ -8,6 +8,7 @@ from openconductor.config.settings import Settings
 from openconductor.core.models import AlertEvent, AlertStatus, IncidentStatus, Severity
 from openconductor.ingest.base import build_event
 from openconductor.pipeline.builder import Pipeline, build_pipeline
+from openconductor.pipeline.resends import ResendGaps
 
 T0 = datetime(2026, 1, 5, 10, 0, tzinfo=UTC)
 
@@ -293,3 +294,28 @@ def test_a_late_resolve_of_an_earlier_firing_leaves_the_current_one_firing() -> 
     assert pipeline.state.alerts_by_id[current_id].status is AlertStatus.FIRING
     assert batch.changes.counters["resolve_stale"] == 1
     assert run(pipeline, kept_start(70, started=59, status="resolved")) == [("resolve", current_id)]
+
+
+def test_the_longest_recent_silence_between_re_sends_counts_and_an_old_outage_is_forgotten() -> None:
+    gaps = ResendGaps()
+    assert gaps.longest("alertmanager") is None
+    gaps.note("alertmanager", timedelta(hours=10))  # the tool was down once
+    for _ in range(31):
+        gaps.note("alertmanager", timedelta(hours=4))
+    assert gaps.longest("alertmanager") == timedelta(hours=10)
+    gaps.note("alertmanager", timedelta(hours=4))
+    assert gaps.longest("alertmanager") == timedelta(hours=4)
+    assert gaps.longest("zabbix") is None
+
+
+def test_silences_are_learned_only_from_re_sends_that_keep_their_start() -> None:
+    pipeline = fresh()
+    run(pipeline, kept_start(0, started=0), kept_start(240, started=0))  # four hours later, the same firing
+    assert pipeline.state.resends.longest("test") == timedelta(hours=4)
+    other = fresh()
+    # A firing that starts anew after a silence says nothing about how often the tool speaks.
+    run(other, kept_start(0, started=0), kept_start(600, started=599))
+    assert other.state.resends.longest("test") is None
+    # Nor does a tool whose start is the time of each notification.
+    run(other, event(0, key="cpu"), event(240, key="cpu"))
+    assert other.state.resends.longest("test") is None

@@ -600,17 +600,18 @@ def test_an_alert_whose_resolve_was_lost_leaves_its_incident_when_its_tool_start
     assert incident_of(pipeline, "disk") is not first
 
 
-def test_an_alert_firing_afresh_hours_after_its_incident_closed_opens_a_new_one() -> None:
+def test_an_alert_firing_afresh_hours_after_its_incident_went_quiet_opens_a_new_one() -> None:
     pipeline = engine()
     pipeline.run([fire("disk", at=seconds(0), keeps_start=True), fire("latency", at=seconds(20), keeps_start=True)])
     first_id = incident_of(pipeline, "disk").id
     pipeline.run([resolve("latency", at=minutes(5))])
-    pipeline.sweep(T0 + hours(2))  # the incident goes quiet...
-    pipeline.sweep(T0 + hours(4))  # ...and leaves the working set
-    assert first_id not in pipeline.state.incidents
+    pipeline.sweep(T0 + hours(2))  # the incident goes quiet, the disk alert still firing as far as we know
+    first = pipeline.state.incidents[first_id]
+    assert (first.resolution, first.firing_count) == ("quiet", 1)
     batch = pipeline.run([fire("disk", at=hours(5), starts=hours(5) - minutes(1), keeps_start=True)])
     fresh = incident_of(pipeline, "disk")
     assert fresh.id != first_id and fresh.status is IncidentStatus.OPEN
+    assert first.firing_count == 0  # no longer waiting for the disk alert
     assert membership(batch, pipeline, "disk").rule == "opened"
 
 
@@ -627,7 +628,7 @@ def test_a_raised_incident_whose_alerts_resolve_is_not_noise() -> None:
     assert incident_of(pipeline, "latency").resolution == "all_alerts_resolved"
 
 
-def test_an_incident_goes_quiet_after_an_hour_without_activity_then_leaves_the_working_set() -> None:
+def test_an_incident_goes_quiet_after_an_hour_without_activity_then_leaves_once_its_alerts_resolve() -> None:
     pipeline = engine()
     pipeline.run([fire("latency", at=seconds(0)), fire("errors", at=seconds(20))])
     pipeline.run([fire("latency", at=minutes(30))])  # a repeat: activity
@@ -638,10 +639,64 @@ def test_an_incident_goes_quiet_after_an_hour_without_activity_then_leaves_the_w
     assert incident.status is not IncidentStatus.RESOLVED
     pipeline.sweep(T0 + minutes(31) + quiet)
     assert (incident.status, incident.resolution) == (IncidentStatus.RESOLVED, "quiet")
-    assert incident.id in pipeline.state.incidents  # kept a while, so a re-fire can still reopen it
-
+    # Kept while its alerts may still fire, so a re-send or a re-fire can still reopen it.
     pipeline.sweep(T0 + minutes(33) + quiet + Settings().dedup.refire_window)
+    assert incident.id in pipeline.state.incidents
+
+    resolved_at = minutes(35) + quiet + Settings().dedup.refire_window
+    pipeline.run([resolve("latency", at=resolved_at), resolve("errors", at=resolved_at)])
+    assert (incident.status, incident.resolution, incident.firing_count) == (IncidentStatus.RESOLVED, "quiet", 0)
+    pipeline.sweep(T0 + resolved_at + Settings().dedup.refire_window + minutes(2))
     assert incident.id not in pipeline.state.incidents
+
+
+def test_a_quiet_incident_whose_alerts_never_resolve_leaves_when_they_are_forgotten() -> None:
+    pipeline = engine()
+    pipeline.run([fire("latency", at=seconds(0)), fire("errors", at=seconds(20))])
+    incident = incident_of(pipeline, "latency")
+    pipeline.sweep(T0 + hours(2))
+    assert incident.resolution == "quiet"
+    pipeline.sweep(T0 + hours(24) - minutes(1))
+    assert incident.id in pipeline.state.incidents
+    pipeline.sweep(T0 + hours(24) + minutes(2))  # a day after the last news, deduplication forgets them too
+    assert incident.id not in pipeline.state.incidents
+    assert pipeline.state.alerts_by_fingerprint == {}
+
+
+def test_an_alert_re_sent_every_four_hours_keeps_its_incident_open_once_the_silence_is_known() -> None:
+    # Alertmanager re-sends a firing alert every repeat_interval, four hours by default, its startsAt unchanged.
+    pipeline = engine()
+    for key in ("disk", "inodes"):
+        pipeline.run([fire(key, at=seconds(0), starts=seconds(0), keeps_start=True)])
+    incident = incident_of(pipeline, "disk")
+    pipeline.sweep(T0 + hours(1) + minutes(2))
+    assert incident.resolution == "quiet"  # nothing said yet how rarely this source speaks
+    batch = pipeline.run([fire("disk", at=hours(4), starts=seconds(0), keeps_start=True)])
+    assert incident_of(pipeline, "disk") is incident and incident.status is IncidentStatus.OPEN
+    assert batch.changes.counters["incidents_reopened"] == 1
+    pipeline.run([fire("inodes", at=hours(4) + minutes(1), starts=seconds(0), keeps_start=True)])
+    for hour in (6, 8):  # four hours of silence now count as the source's usual pace
+        pipeline.sweep(T0 + hours(hour))
+        assert incident.status is IncidentStatus.OPEN
+    pipeline.run([fire("disk", at=hours(8) + minutes(2), starts=seconds(0), keeps_start=True)])
+    pipeline.sweep(T0 + hours(13) + minutes(5))  # past four hours of silence plus the quiet period
+    assert incident.resolution == "quiet"
+
+
+def test_an_alert_still_firing_whose_incident_is_no_longer_known_is_shown_in_one_of_its_own() -> None:
+    first = engine()
+    first.run([fire("disk", at=seconds(0)), fire("latency", at=seconds(20))])
+    old = incident_of(first, "disk")
+    # After a restart the alert is firing again in the working set, but its incident, long quiet, is not.
+    second = engine()
+    second.state.remember_alert(first.state.alerts_by_fingerprint["disk"])
+    batch = second.run([fire("disk", at=hours(3), starts=seconds(0))])
+    shown = incident_of(second, "disk")
+    assert shown.id != old.id and shown.status is IncidentStatus.OPEN
+    assert membership(batch, second, "disk").evidence["still_firing"] is True
+    assert [(d.incident_id, d.alert_id) for d in batch.changes.departures] == [
+        (old.id, second.state.alerts_by_fingerprint["disk"].id)
+    ]
 
 
 def test_an_incident_reopened_by_a_person_after_it_left_the_working_set_goes_quiet_again() -> None:
@@ -650,7 +705,9 @@ def test_an_incident_reopened_by_a_person_after_it_left_the_working_set_goes_qui
     incident = incident_of(pipeline, "latency")
     left = T0 + minutes(2) + Settings().correlation.quiet_period + Settings().dedup.refire_window
     pipeline.sweep(T0 + minutes(1) + Settings().correlation.quiet_period)
-    pipeline.sweep(left)
+    pipeline.run([resolve("latency", at=left - T0 - minutes(1)), resolve("errors", at=left - T0 - minutes(1))])
+    pipeline.sweep(left + Settings().dedup.refire_window)
+    left += Settings().dedup.refire_window
     assert incident.id not in pipeline.state.incidents
 
     # What the API does on a reopen: the incident is changed and handed back to the correlator.
@@ -941,13 +998,14 @@ def test_equal_evidence_for_two_incidents_is_decided_the_same_way_every_time() -
 
 def test_ties_go_to_the_incident_opened_first_even_after_others_left_the_working_set() -> None:
     quiet, refire = Settings().correlation.quiet_period, Settings().dedup.refire_window
-    opened_at = quiet + refire + minutes(1)  # "old" has gone quiet by then, and leaves at the next sweep
+    opened_at = quiet + refire + minutes(1)  # "old" has gone quiet and resolved by then, and leaves soon after
     chosen = set()
     for _ in range(10):  # without an order of their own, the random bits of the ids decided
         pipeline = engine(topology=SHOP)
         pipeline.run([fire("old", at=seconds(0), service="web", environment="staging")])
         pipeline.sweep(T0 + quiet + minutes(1))
-        pipeline.run([fire("checkout-errors", at=opened_at, service="checkout")])
+        pipeline.run([resolve("old", at=quiet + minutes(2))])  # resolves only after its incident went quiet
+        pipeline.run([fire("checkout-errors", at=opened_at + minutes(2), service="checkout")])
         pipeline.sweep(T0 + opened_at + minutes(1))
         assert "old" not in {
             a.fingerprint for a in pipeline.state.alerts_by_id.values() if a.incident_id in pipeline.state.incidents

@@ -20,12 +20,19 @@ _RESOLVED = IncidentStatus.RESOLVED
 
 
 class Deadlines:
-    def __init__(self, *, quiet_period: timedelta, keep_resolved_for: timedelta) -> None:
+    def __init__(
+        self, *, quiet_period: timedelta, keep_resolved_for: timedelta, keep_quiet_firing_for: timedelta
+    ) -> None:
         self.quiet_period = quiet_period
         self.keep_resolved_for = keep_resolved_for
+        # An incident that went quiet with alerts still firing stays while they do (until deduplication
+        # forgets them), so that the next re-send of one brings it back instead of finding nothing.
+        self.keep_quiet_firing_for = keep_quiet_firing_for
         self._queue: DueQueue[str] = DueQueue()
         self._position: dict[str, int] = {}
         self._entered = 0
+        # Open incidents whose alerts' sources are due to speak later than the quiet period allows.
+        self._not_before: dict[str, datetime] = {}
 
     def entered(self, incident_id: str) -> None:
         """`incident_id` joined the working set (call once, before it is in it)."""
@@ -34,12 +41,22 @@ class Deadlines:
 
     def left(self, incident_id: str) -> None:
         self._position.pop(incident_id, None)
+        self._not_before.pop(incident_id, None)
         self._queue.discard(incident_id)
+
+    def postpone(self, incident: Incident, until: datetime) -> None:
+        """Do not call the open `incident` quiet before `until` (its alerts' sources speak rarely)."""
+        self._not_before[incident.id] = until
+        self.watch(incident)
 
     def next_look(self, incident: Incident) -> datetime | None:
         if incident.status is not _RESOLVED:
-            return incident.last_seen_at + self.quiet_period
+            quiet = incident.last_seen_at + self.quiet_period
+            postponed = self._not_before.get(incident.id)
+            return quiet if postponed is None or postponed < quiet else postponed
         if incident.resolved_at is not None:
+            if incident.resolution == "quiet" and incident.firing_count > 0:
+                return incident.last_seen_at + self.keep_quiet_firing_for
             return incident.resolved_at + self.keep_resolved_for
         return None  # resolved with no time: it stays, as it always has
 

@@ -12,7 +12,7 @@ from datetime import datetime
 from openconductor.config.settings import Settings
 from openconductor.core.models import AlertEvent
 from openconductor.pipeline.correlate import CorrelationEngine
-from openconductor.pipeline.dedup import Deduplicate
+from openconductor.pipeline.dedup import Deduplicate, forget_firing_after
 from openconductor.pipeline.group_by import GroupByCorrelator
 from openconductor.pipeline.mute import Mute
 from openconductor.pipeline.stage import Batch, Correlator, Item, Stage, Sweeper
@@ -56,7 +56,7 @@ def build_pipeline(settings: Settings, state: PipelineState | None = None) -> Pi
     dedup = Deduplicate(
         state,
         settings.dedup,
-        forget_firing_after=max(settings.correlation.quiet_period * 24, settings.dedup.flap_window),
+        forget_firing_after=forget_firing_after(settings),
     )
     mute = Mute(state)
     correlator: Correlator

@@ -30,6 +30,7 @@ from openconductor.correlation.recurrence import Recurrence
 from openconductor.correlation.templates import TemplateMiner
 from openconductor.correlation.topology import Topology, load_topology
 from openconductor.pipeline import incidents
+from openconductor.pipeline.dedup import forget_firing_after
 from openconductor.pipeline.members import (
     ALERT_FIRING,
     CHANGE_ACKNOWLEDGE,
@@ -41,7 +42,7 @@ from openconductor.pipeline.members import (
     INCIDENT_RESOLVED,
     SEVERITY_INFO,
 )
-from openconductor.pipeline.stage import Batch, Change, Item
+from openconductor.pipeline.stage import Batch, Change, Departure, Item
 from openconductor.pipeline.state import PipelineState
 
 _SCAN_EVERY = timedelta(minutes=1)
@@ -87,7 +88,9 @@ class CorrelationEngine:
         self._opened_count = 0
         # When each incident next needs a look from the sweep (going quiet, or leaving the working set).
         self.deadlines = Deadlines(
-            quiet_period=settings.correlation.quiet_period, keep_resolved_for=self.keep_resolved_for
+            quiet_period=settings.correlation.quiet_period,
+            keep_resolved_for=self.keep_resolved_for,
+            keep_quiet_firing_for=forget_firing_after(settings),
         )
         self._next_scan: datetime | None = None
 
@@ -108,6 +111,8 @@ class CorrelationEngine:
                 self._refire(alert, batch)
             elif change is CHANGE_REPEAT and alert.status is ALERT_FIRING and self._closed_quietly(alert):
                 self._refire(alert, batch, still_firing=True)
+            elif change is CHANGE_REPEAT and alert.status is ALERT_FIRING and self._left_behind(alert):
+                self._still_firing(alert, batch)
             elif change in (CHANGE_REPEAT, CHANGE_RESOLVE, CHANGE_ACKNOWLEDGE):
                 self._update(alert, change, batch)
         return items
@@ -402,7 +407,7 @@ class CorrelationEngine:
             and arrival - incident.resolved_at <= self.lifecycle.reopen_grace
         )
 
-    def _open(self, alert: Alert, facts: AlertFacts, batch: Batch) -> None:
+    def _open(self, alert: Alert, facts: AlertFacts, batch: Batch, *, still_firing: bool = False) -> None:
         incident = Incident(
             id=new_id("inc"),
             title=alert.title,
@@ -426,6 +431,8 @@ class CorrelationEngine:
             "chronic": facts.chronic,
             "recurring": facts.recurring,
         }
+        if still_firing:
+            evidence["still_firing"] = True  # re-sent after the incident it was in had closed and gone
         self._join(alert, incident, facts, rule="opened", score=1.0, evidence=evidence, batch=batch)
 
     def _join(
@@ -492,6 +499,18 @@ class CorrelationEngine:
         incident = self.state.incidents.get(alert.incident_id or "")
         return incident is not None and incident.status is INCIDENT_RESOLVED and incident.resolution == "quiet"
 
+    def _left_behind(self, alert: Alert) -> bool:
+        """The alert fires on, but its incident closed and left the working set (its source was silent longer
+        than we waited: an Alertmanager re-sends every four hours by default)."""
+        return alert.incident_id is not None and alert.incident_id not in self.state.incidents
+
+    def _still_firing(self, alert: Alert, batch: Batch) -> None:
+        """Show a firing alert whose incident is gone in an incident of its own, as people would want it
+        shown: alone, because its neighbours of hours ago say nothing about now, and without learning from it
+        again (its onset was counted when it first fired)."""
+        batch.changes.departures.append(Departure(alert.incident_id or "", alert.id, alert.last_seen_at))
+        self._open(alert, self._facts_for(alert), batch, still_firing=True)
+
     def _refire(self, alert: Alert, batch: Batch, *, still_firing: bool = False) -> None:
         incident = self.state.incidents.get(alert.incident_id or "")
         now = alert.last_seen_at
@@ -535,10 +554,18 @@ class CorrelationEngine:
     def _reopen(self, incident: Incident, now: datetime, batch: Batch, *, count_firing: bool) -> None:
         incidents.reopen(incident, at=now, count_firing=count_firing, batch=batch)
         self.index.relist(incident.id)
+        self.deadlines.watch(incident)  # open again: it may go quiet sooner than it would have left
 
     def _update(self, alert: Alert, change: Change, batch: Batch) -> None:
         incident = self.state.incidents.get(alert.incident_id or "")
-        if incident is None or incident.status is INCIDENT_RESOLVED:
+        if incident is None:
+            return
+        if incident.status is INCIDENT_RESOLVED:
+            if change is CHANGE_RESOLVE and incident.resolution == "quiet" and incident.firing_count:
+                # The late resolve of an alert its quiet incident waited for: one fewer to wait for.
+                incident.firing_count -= 1
+                batch.changes.incident_changed(incident)
+                self.deadlines.watch(incident)
             return
         if incidents.follow(incident, alert, change, batch):
             resolution = "all_alerts_resolved" if incident.raised_at is not None else "noise"
@@ -607,10 +634,32 @@ class CorrelationEngine:
         self._next_scan = now + _SCAN_EVERY
         for incident in self.deadlines.due(now, self.state.incidents):
             if incident.status is not INCIDENT_RESOLVED:
+                news = self._news_due_until(incident)
+                if news is not None and news >= now:
+                    self.deadlines.postpone(incident, news)
+                    continue
                 self._resolve(incident, now, "quiet", batch)
             else:
                 self._prune(incident)
         self.rates.forget_quiet_kinds(now)
+
+    def _news_due_until(self, incident: Incident) -> datetime | None:
+        """Until when one of the incident's firing alerts may still be re-sent, where its source stays silent
+        longer than the quiet period between re-sends (pipeline/resends.py); None where none does."""
+        context = self.index.contexts.get(incident.id)
+        if context is None:
+            return None
+        quiet, resends = self.lifecycle.quiet_period, self.state.resends
+        latest: datetime | None = None
+        for alert_id in context.alert_ids:
+            alert = self.state.alerts_by_id.get(alert_id)
+            if alert is None or alert.status is not ALERT_FIRING or alert.incident_id != incident.id:
+                continue
+            silence = resends.longest(alert.source)
+            if silence is not None and silence > quiet:
+                due = alert.last_seen_at + silence + quiet
+                latest = due if latest is None or due > latest else latest
+        return latest
 
     def _prune(self, incident: Incident) -> None:
         del self.state.incidents[incident.id]

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from openconductor.config.settings import DedupSettings
+from openconductor.config.settings import DedupSettings, Settings
 from openconductor.core.due import DueQueue
 from openconductor.core.ids import new_id
 from openconductor.core.models import Alert, AlertEvent
@@ -27,6 +27,11 @@ from openconductor.pipeline.state import PipelineState
 
 # How often (in pipeline time) the working set is scanned for alerts it may forget.
 _SCAN_EVERY = timedelta(minutes=1)
+
+
+def forget_firing_after(settings: Settings) -> timedelta:
+    """How long a firing alert with no news stays in the working set: a day by default."""
+    return max(settings.correlation.quiet_period * 24, settings.dedup.flap_window)
 
 
 def _fires_afresh(event: AlertEvent, alert: Alert) -> bool:
@@ -89,6 +94,8 @@ class Deduplicate:
                 item.alert, item.change = alert, CHANGE_NEW
                 changes.alert_added(alert)
                 return
+            if alert.status is ALERT_FIRING and event.keeps_start and event.starts_at == alert.starts_at:
+                self.state.resends.note(event.source, now - alert.last_seen_at)
             alert.occurrences += 1
             alert.last_seen_at = now
             alert.severity = event.severity

@@ -11,6 +11,7 @@ from datetime import datetime
 
 from openconductor.core.models import Alert, Incident
 from openconductor.core.silences import SilenceBook
+from openconductor.pipeline.resends import ResendGaps
 
 
 @dataclass(slots=True)
@@ -22,6 +23,8 @@ class PipelineState:
     clock: datetime | None = None
     # The silences and maintenance windows not yet ended; the durable copy is in the store.
     silences: SilenceBook = field(default_factory=SilenceBook)
+    # How long each source stays silent between re-sends of a firing alert (learned by deduplication).
+    resends: ResendGaps = field(default_factory=ResendGaps)
 
     def remember_alert(self, alert: Alert) -> None:
         self.alerts_by_fingerprint[alert.fingerprint] = alert
