@@ -25,6 +25,8 @@ CACHE_SIZE = 16_384
 ENVIRONMENTS_KEPT = 65_536
 # Environments remembered per name (an estate has a handful; more would only slow every lookup).
 ENVIRONMENTS_PER_NAME = 8
+# Components whose one shared tuple is remembered (see `Components._share`); the oldest go first.
+SHARED_KEPT = 65_536
 
 
 class Components:
@@ -42,6 +44,8 @@ class Components:
         self._known: OrderedDict[Hashable, tuple[str, str | None]] = OrderedDict()
         # Component name -> the environments alerts about it named, in the order first seen.
         self._environments_of: OrderedDict[str, tuple[str, ...]] = OrderedDict()
+        # Each recent component as one tuple object (see `_share`).
+        self._shared: OrderedDict[Entity, Entity] = OrderedDict()
 
     def set_topology(self, topology: Topology | None) -> None:
         self.topology = topology
@@ -63,7 +67,7 @@ class Components:
                 self._known[key] = found
         environment, name = found
         if name is None:
-            return (environment, alert.fingerprint)
+            return self._share((environment, alert.fingerprint))
         if self.topology is None and name not in self._environments_of:
             # A name only this tool uses (an instance id): an alarm named after a host other tools
             # name ("ip-10-1-2-3.ec2.internal-CPUUtilization-high") is about that host.
@@ -76,7 +80,22 @@ class Components:
             known = self._environments_of.get(name, ())
             if len(known) == 1:
                 environment = known[0]
-        return (environment, name)
+        return self._share((environment, name))
+
+    def _share(self, entity: Entity) -> Entity:
+        """The one tuple that stands for `entity`, instead of a new one from every onset.
+
+        The co-occurrence tables, rates and indexes keep components as keys, and find a key that is the
+        same object without comparing it item by item. The garbage collector also skips a partner table
+        while its keys and counts are all untracked (a tuple of strings is, once a collection has seen it);
+        a fresh tuple starts tracked, so storing each onset's own copy kept tables in its traversal
+        (810 of 3,369 at the end of the 100k enterprise run, 107 with shared tuples)."""
+        shared = self._shared.get(entity)
+        if shared is None:
+            if len(self._shared) >= SHARED_KEPT:
+                self._shared.popitem(last=False)
+            shared = self._shared[entity] = entity
+        return shared
 
     def _named_by_others(self, alert: Alert) -> str | None:
         alarm = alert.labels.get(ALARM_LABEL)
