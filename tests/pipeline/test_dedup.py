@@ -218,13 +218,20 @@ def test_alerts_taken_into_the_working_set_at_start_up_are_forgotten_like_the_ot
     assert not remembered(second, "cpu-db-1")
 
 
-def kept_start(minutes: float, *, started: float, status: str = "firing", key: str = "disk-db-1") -> AlertEvent:
+def kept_start(
+    minutes: float,
+    *,
+    started: float,
+    status: str = "firing",
+    key: str = "disk-db-1",
+    severity: Severity = Severity.WARNING,
+) -> AlertEvent:
     """An event from a tool that sends the firing's own start on every re-send (Alertmanager's startsAt)."""
     resolved = status == "resolved"
     return build_event(
         source="test",
         status=AlertStatus.RESOLVED if resolved else AlertStatus.FIRING,
-        severity=Severity.WARNING,
+        severity=severity,
         title=f"alert {key}",
         service="db",
         environment="prod",
@@ -319,3 +326,12 @@ def test_silences_are_learned_only_from_re_sends_that_keep_their_start() -> None
     # Nor does a tool whose start is the time of each notification.
     run(other, event(0, key="cpu"), event(240, key="cpu"))
     assert other.state.resends.longest("test") is None
+
+
+def test_a_later_start_at_another_severity_is_the_alert_changing_state_not_a_new_firing() -> None:
+    pipeline = fresh()
+    # Datadog's Warn, then Triggered once the critical threshold is crossed, each dated when it was sent.
+    [(_, alert_id)] = run(pipeline, kept_start(0, started=0))
+    assert run(pipeline, kept_start(50, started=50, severity=Severity.HIGH)) == [("repeat", alert_id)]
+    alert = pipeline.state.alerts_by_id[alert_id]
+    assert (alert.status, alert.severity, alert.starts_at) == (AlertStatus.FIRING, Severity.HIGH, T0)

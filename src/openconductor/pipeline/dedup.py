@@ -38,8 +38,15 @@ def _fires_afresh(event: AlertEvent, alert: Alert) -> bool:
     """The tool says this firing began after our latest news of the alert: the firing we knew ended in
     between, and its resolve never reached us (lost, or the tool sends none). Only a start the tool keeps
     on every re-send of one firing says so (`AlertEvent.keeps_start`); a re-send of the firing we know
-    carries its start unchanged, whatever the skew between the tool's clock and ours."""
-    return event.keeps_start and event.starts_at > alert.last_seen_at and event.starts_at > alert.starts_at
+    carries its start unchanged, whatever the skew between the tool's clock and ours. A new start at another
+    severity is the same alert changing state (Datadog's Warn then Triggered, CloudWatch's
+    INSUFFICIENT_DATA then ALARM), not a new firing."""
+    return (
+        event.keeps_start
+        and event.starts_at > alert.last_seen_at
+        and event.starts_at > alert.starts_at
+        and event.severity is alert.severity
+    )
 
 
 def _resolves_earlier_firing(event: AlertEvent, alert: Alert) -> bool:
