@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import random
 from datetime import UTC, datetime, timedelta
 
+import pytest
+
+from openconductor.correlation import recurrence as recurrence_module
 from openconductor.correlation.recurrence import Recurrence
 
 NIGHT = datetime(2026, 3, 1, 2, 0, tzinfo=UTC)
@@ -41,3 +45,24 @@ def test_what_was_learned_survives_a_restart() -> None:
     restored = Recurrence()
     restored.load_document(recurrence.to_document())
     assert restored.note("backup-disk", NIGHT + timedelta(days=3))
+
+
+def test_past_the_cap_the_alerts_last_started_before_the_lookback_are_forgotten(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # The same rule as a walk over every alert at each new one, on onsets out of order and alerts starting again.
+    monkeypatch.setattr(recurrence_module, "MAX_ALERTS", 20)
+    recurrence = Recurrence(lookback=timedelta(days=2))
+    expected: dict[str, list[float]] = {}
+    rng = random.Random(5)
+    for step in range(2000):
+        fingerprint = f"alert-{rng.randrange(60)}"
+        onset = NIGHT + timedelta(hours=step / 4 + rng.uniform(-30, 30))
+        at = onset.timestamp()
+        if fingerprint not in expected and len(expected) >= 20:
+            expected = {fp: onsets for fp, onsets in expected.items() if onsets[-1] >= at - 2 * 86400}
+        expected.setdefault(fingerprint, []).append(at)
+        del expected[fingerprint][:-16]
+        recurrence.note(fingerprint, onset)
+        assert recurrence._onsets == expected
+        assert list(recurrence._onsets) == list(expected)

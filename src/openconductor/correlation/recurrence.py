@@ -8,6 +8,7 @@ is kept and grouped, but like a chronic alert it never raises an incident by its
 
 from __future__ import annotations
 
+import heapq
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -31,6 +32,10 @@ class Recurrence:
         self.lookback = lookback.total_seconds()
         # Plain lists, not deques: most alerts start once or twice, and a deque costs ten times the memory.
         self._onsets: dict[str, list[float]] = {}
+        # (latest onset, fingerprint), earliest first, so forgetting takes only the alerts it forgets: walking
+        # them all for each new alert past MAX_ALERTS made a storm of n distinct alerts cost n² (a storm of
+        # 400,000 ran for over half an hour). An entry whose alert started again since is stale, and skipped.
+        self._by_latest: list[tuple[float, str]] = []
 
     def note(self, fingerprint: str, onset: datetime) -> bool:
         """Record an onset of `fingerprint`; True when it recurs at this time of day."""
@@ -44,6 +49,9 @@ class Recurrence:
         earlier.append(at)
         if len(earlier) > KEEP_ONSETS:
             del earlier[0]
+        heapq.heappush(self._by_latest, (at, fingerprint))
+        if len(self._by_latest) > 2 * len(self._onsets):
+            self._reindex()  # mostly stale entries: at most two per alert are kept
         return recurring
 
     def _recurs(self, earlier: list[float], at: float) -> bool:
@@ -58,7 +66,17 @@ class Recurrence:
         return len(days) >= self.min_days
 
     def _forget_before(self, horizon: float) -> None:
-        self._onsets = {fp: onsets for fp, onsets in self._onsets.items() if onsets[-1] >= horizon}
+        """Forget the alerts whose latest onset is before `horizon`."""
+        by_latest, onsets = self._by_latest, self._onsets
+        while by_latest and by_latest[0][0] < horizon:
+            at, fingerprint = heapq.heappop(by_latest)
+            kept = onsets.get(fingerprint)
+            if kept is not None and kept[-1] == at:  # not started again since
+                del onsets[fingerprint]
+
+    def _reindex(self) -> None:
+        self._by_latest = [(onsets[-1], fp) for fp, onsets in self._onsets.items() if onsets]
+        heapq.heapify(self._by_latest)
 
     def to_document(self) -> dict[str, Any]:
         """Alerts with more than one onset within the lookback (one onset cannot recur yet), as text."""
@@ -70,6 +88,7 @@ class Recurrence:
     def load_document(self, document: dict[str, Any]) -> None:
         for fingerprint, times in document.items():
             self._onsets[fingerprint] = [parse_rfc3339(t).timestamp() for t in times][-KEEP_ONSETS:]
+        self._reindex()
 
 
 def _utc(timestamp: float) -> datetime:
