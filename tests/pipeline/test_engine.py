@@ -872,6 +872,27 @@ def test_a_burst_of_one_kind_far_above_its_usual_rate_is_one_storm() -> None:
     assert pipeline.state.incidents[opened.incident_id].resolution == "merged"
 
 
+def test_a_raised_storm_keeps_no_raising_bookkeeping_for_the_alerts_that_join_it_later() -> None:
+    pipeline = engine()
+    history = crash_loops([f"old-{n}" for n in range(3)], start=minutes(0), every=minutes(60))
+    pipeline.run(
+        history + [resolve(event.fingerprint or "", at=minutes(60 * n + 5)) for n, event in enumerate(history)]
+    )
+    correlator = pipeline.correlator
+    assert isinstance(correlator, CorrelationEngine)
+    pipeline.run(crash_loops([f"svc-{n}" for n in range(3)], start=minutes(180), every=seconds(5)))
+    storm = incident_of(pipeline, "crash-svc-0")
+    assert storm.raised_at is not None
+    due_before = len(correlator._raise_due)
+    batch = pipeline.run(crash_loops([f"svc-{n}" for n in range(3, 40)], start=minutes(181), every=seconds(1)))
+
+    # Every later alert is in the storm with its explanation, but adds nothing that could only raise it again.
+    assert {incident_of(pipeline, f"crash-svc-{n}").id for n in range(40)} == {storm.id}
+    assert all(membership(batch, pipeline, f"crash-svc-{n}").rule == "template_storm" for n in range(3, 40))
+    assert len(correlator._raise_due) == due_before
+    assert len(correlator.index.context(storm.id).raising_alerts) < 40
+
+
 def test_a_storm_leaves_alerts_that_people_already_see_where_they_are() -> None:
     pipeline = engine()
     history = crash_loops([f"old-{n}" for n in range(3)], start=minutes(0), every=minutes(60))

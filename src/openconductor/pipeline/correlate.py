@@ -459,7 +459,9 @@ class CorrelationEngine:
             batch=batch,
         )
         self.index.add(incident.id, alert.id, facts, latest=latest)
-        if self._counts_towards_raising(alert, facts):
+        # Only a pending incident counts the alerts that may raise it: nothing reads them once it is raised
+        # (an incident is never un-raised), and a storm's incident kept a set entry and a due raise per alert.
+        if incident.raised_at is None and self._counts_towards_raising(alert, facts):
             self.index.context(incident.id).raising_alerts.add(alert.id)
             policy = self._schedule_raise(incident, alert, facts, facts.onset)
             self._maybe_raise(incident, policy, alert.last_seen_at, batch)
