@@ -40,14 +40,14 @@ class IncidentContext:
     templates: dict[TemplateKey, str] = field(default_factory=dict)
     # Latest alert per label pair its alerts carry, for the label-similarity evidence.
     labels: dict[LabelPair, str] = field(default_factory=dict)
-    # In the order they joined (a dict as an ordered set), so whatever walks them does so the same way every run.
-    alert_ids: dict[str, None] = field(default_factory=dict)
+    # In the order they joined, so whatever walks them does so the same way every run; each with the facts it
+    # was counted with in `environments` and `places`, so leaving takes back what joining counted.
+    alert_ids: dict[str, AlertFacts] = field(default_factory=dict)
     # Alerts that count towards raising (not chronic, not silenced, not flapping).
     raising_alerts: set[str] = field(default_factory=set)
     # The environments and the regions or clusters its alerts name, each with how many of them name it.
     environments: dict[str, int] = field(default_factory=dict)
     places: dict[Place, int] = field(default_factory=dict)
-    whereabouts: dict[str, tuple[str, Place | None]] = field(default_factory=dict)
 
 
 @dataclass(slots=True)
@@ -82,21 +82,19 @@ class IncidentIndex:
         for pair in facts.labels:
             self.by_label.setdefault(pair, set()).add(incident_id)
         if alert_id not in context.alert_ids:
-            environment, place = context.whereabouts[alert_id] = (facts.entity[0], facts.place)
-            _count(context.environments, environment, 1)
-            _count(context.places, place, 1)
-        context.alert_ids[alert_id] = None
+            context.alert_ids[alert_id] = facts
+            _count(context.environments, facts.entity[0], 1)
+            _count(context.places, facts.place, 1)
         _include(self.by_component, facts.entity, incident_id)
         self.by_template.setdefault(facts.template, set()).add(incident_id)
 
     def remove_alert(self, incident_id: str, alert_id: str) -> None:
         context = self.contexts.get(incident_id)
         if context is not None:
-            context.alert_ids.pop(alert_id, None)
-            whereabouts = context.whereabouts.pop(alert_id, None)
-            if whereabouts is not None:
-                _count(context.environments, whereabouts[0], -1)
-                _count(context.places, whereabouts[1], -1)
+            counted = context.alert_ids.pop(alert_id, None)
+            if counted is not None:
+                _count(context.environments, counted.entity[0], -1)
+                _count(context.places, counted.place, -1)
             context.raising_alerts.discard(alert_id)
 
     def unlist(self, incident_id: str) -> None:
