@@ -12,6 +12,7 @@ from openconductor.core.models import Alert, AlertStatus, Severity
 from openconductor.correlation.entities import (
     IDENTITY_LABELS,
     candidate_names,
+    host_alias,
     identity,
     infer_environment,
     longest_known_prefix,
@@ -119,6 +120,33 @@ def test_a_url_gives_its_component_and_environment_word() -> None:
 def test_the_port_of_an_instance_is_stripped(instance: str, name: str) -> None:
     assert normalize_name(instance) == name
     assert name in candidate_names(alert(labels={"instance": instance}))
+
+
+@pytest.mark.parametrize(
+    ("name", "alias"),
+    [
+        ("10.0.1.5", "ip-10-0-1-5"),
+        ("ip-10-0-1-5.eu-west-1.compute.internal", "ip-10-0-1-5"),
+        ("ip-10-0-1-5.ec2.internal", "ip-10-0-1-5"),
+        ("ip-10-0-1-5", "ip-10-0-1-5"),
+        ("web-01", None),
+        ("ip-10-0-1", None),
+        ("10.0.1.5.6", None),
+        ("skip-10-0-1-5", None),
+    ],
+)
+def test_an_address_and_the_ec2_host_name_that_spells_it_share_one_name(name: str, alias: str | None) -> None:
+    assert host_alias(name) == alias
+
+
+def test_node_exporter_and_kube_state_metrics_name_one_ec2_node_the_same_way() -> None:
+    # kube-prometheus-stack: node-exporter's `instance` is the node's address, kube-state-metrics' `node` its name.
+    exporter = candidate_names(alert(labels={"instance": "10.0.1.5:9100", "job": "node-exporter"}))
+    kube = candidate_names(
+        alert(labels={"node": "ip-10-0-1-5.eu-west-1.compute.internal", "job": "kube-state-metrics"})
+    )
+    assert exporter[0] == kube[0] == "ip-10-0-1-5"
+    assert "ip-10-0-1-5.eu-west-1.compute.internal" in kube  # the full name is still offered (to a topology)
 
 
 @pytest.mark.parametrize(
@@ -324,7 +352,7 @@ KSM = {
                 "container": "node-exporter",
                 "instance": "192.168.1.10:9100",
             },
-            "192.168.1.10",
+            "ip-192-168-1-10",  # the name the address shares with an EC2 host name (host_alias)
         ),
     ],
 )

@@ -334,7 +334,8 @@ def test_an_alarm_named_after_a_host_other_tools_name_is_about_that_host() -> No
     cpu = next(a for a in pipeline.state.alerts_by_id.values() if a.source == "cloudwatch")
     assert cpu.incident_id == incident_of(pipeline, "disk").id
     joined = next(m for m in batch.changes.memberships if m.alert_id == cpu.id)
-    assert joined.rule == "same_component" and joined.evidence["component"] == f"prod/{host}"
+    # The host is known by the name its address and its EC2 name share, whichever a tool sends.
+    assert joined.rule == "same_component" and joined.evidence["component"] == "prod/ip-10-30-45-129"
 
     # An alarm whose name starts with a bare word other tools use ("api") is not taken for it.
     words = engine()
@@ -353,6 +354,34 @@ def test_an_alarm_named_after_a_host_other_tools_name_is_about_that_host() -> No
         ]
     )
     assert batch.changes.memberships[0].rule == "opened"
+
+
+def test_an_ec2_node_is_one_component_by_its_address_or_its_name() -> None:
+    # kube-prometheus-stack on EKS: node-exporter says the node's address, kube-state-metrics its name.
+    exporter = fire(
+        "fs",
+        at=seconds(0),
+        service="",
+        title="NodeFilesystemAlmostOutOfSpace",
+        labels={"instance": "10.0.1.5:9100", "job": "node-exporter"},
+    )
+    kube = fire(
+        "notready",
+        at=seconds(40),
+        service="",
+        title="KubeNodeNotReady",
+        labels={"node": "ip-10-0-1-5.eu-west-1.compute.internal", "job": "kube-state-metrics"},
+    )
+    pipeline = engine()
+    batch = pipeline.run([exporter, kube])
+    assert incident_of(pipeline, "notready") is incident_of(pipeline, "fs")
+    assert membership(batch, pipeline, "notready").evidence["component"] == "prod/ip-10-0-1-5"
+    # With a topology that lists the node by its EC2 name, the address finds that node too.
+    topology = {"services": [{"name": "ip-10-0-1-5.eu-west-1.compute.internal", "environment": "prod"}]}
+    mapped = engine(topology=topology)
+    batch = mapped.run([exporter, kube])
+    assert incident_of(mapped, "notready") is incident_of(mapped, "fs")
+    assert membership(batch, mapped, "notready").evidence["component"] == "prod/ip-10-0-1-5.eu-west-1.compute.internal"
 
 
 def test_title_only_alerts_meet_by_the_subject_they_name_never_by_an_ordinary_first_word() -> None:

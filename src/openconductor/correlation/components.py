@@ -11,6 +11,7 @@ from openconductor.correlation.entities import (
     ALARM_LABEL,
     candidate_names,
     first_word,
+    host_alias,
     identity,
     infer_environment,
     longest_known_prefix,
@@ -103,11 +104,13 @@ class Components:
             if head:
                 found = longest_known_prefix(head.lower(), self._names_a_prefix_may_be)
                 if found:
-                    return found
+                    return host_alias(found) or found
         return None
 
     def _names_a_prefix_may_be(self, candidate: str) -> bool:
-        # A bare word ("api", "web") starts too many alarm names to stand for one of them.
+        # A bare word ("api", "web") starts too many alarm names to stand for one of them. A host is known
+        # by the name its address and EC2's host name share (entities.host_alias).
+        candidate = host_alias(candidate) or candidate
         return candidate in self._environments_of and any(mark in candidate for mark in "-._")
 
     def same_name(self, entity: Entity) -> list[Entity]:

@@ -87,6 +87,10 @@ _SAFE = "[bcdfghjklmnpqrstvwxz2456789]"
 _POD_SUFFIX = re.compile(rf"^(?P<name>.+?)-(?:{_SAFE}{{6,10}}-)?{_SAFE}{{5}}$")
 _STATEFUL_SUFFIX = re.compile(r"^(?P<name>.+)-(?:0|[1-9][0-9]{0,2})$")
 _PORT = re.compile(r":\d{1,5}$")
+# A host's private address and the name EC2 gives it spell the same numbers: node-exporter's alerts carry
+# `instance="10.0.1.5:9100"` where kube-state-metrics' say `node="ip-10-0-1-5.eu-west-1.compute.internal"`.
+_IPV4 = re.compile(r"(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})")
+_EC2_PRIVATE_NAME = re.compile(r"ip-(\d{1,3})-(\d{1,3})-(\d{1,3})-(\d{1,3})(?:\..+)?")
 _TOKENS = re.compile(r"[^a-z0-9]+")
 
 
@@ -105,6 +109,12 @@ def normalize_name(value: str) -> str:
         # Cloud load balancer paths: app/<name>/<id>
         text = text.split("/")[1]
     return text
+
+
+def host_alias(name: str) -> str | None:
+    """`10.0.1.5` and `ip-10-0-1-5.ec2.internal` -> `ip-10-0-1-5`, the name both spell; None for other names."""
+    match = _IPV4.fullmatch(name) or _EC2_PRIVATE_NAME.fullmatch(name)
+    return "ip-" + "-".join(match.groups()) if match else None
 
 
 def workload_of(pod: str) -> str | None:
@@ -225,6 +235,10 @@ def _names_of(value: str, pod: bool) -> tuple[str, ...]:
     name = normalize_name(value)
     if name in LOOPBACK:
         return ()
+    alias = host_alias(name)
+    if alias is not None:
+        # The name an address and EC2's host name share first, so that either way the host is one component.
+        return (alias, name) if alias != name else (alias,)
     workload = workload_of(name) or (stateful_workload_of(name) if pod else None)
     return tuple(found for found in (workload, name) if found)
 

@@ -18,7 +18,7 @@ import orjson
 import yaml
 
 from openconductor.core.errors import FieldProblem, InvalidPayload
-from openconductor.correlation.entities import ENVIRONMENT_WORDS
+from openconductor.correlation.entities import ENVIRONMENT_WORDS, host_alias
 
 Node = tuple[str, str]  # (environment, name)
 
@@ -128,6 +128,10 @@ def topology_from_document(document: Any) -> Topology:
         node = (env, name.lower())
         topology.nodes[node] = {k: str(v) for k, v in service.items() if k not in ("name", "environment") and v}
         topology.by_name.setdefault(node[1], []).append(node)
+        alias = host_alias(node[1])
+        if alias is not None and alias != node[1]:
+            # Alerts name an EC2 host by its address as often as by its name (entities.host_alias).
+            topology.by_name.setdefault(alias, []).append(node)
     for index, dependency in enumerate(dependencies):
         if not isinstance(dependency, dict) or not all(isinstance(dependency.get(k), str) for k in ("from", "to")):
             problems.append(FieldProblem(f"dependencies[{index}]", "an object with string from and to"))
