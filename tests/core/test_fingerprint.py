@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from openconductor.core.fingerprint import VOLATILE_LABELS, compute_fingerprint
+from openconductor.core.fingerprint import VOLATILE_LABELS, compute_fingerprint, stateless_title
 
 
 def fingerprint(**overrides: object) -> str:
@@ -38,6 +38,35 @@ def test_volatile_labels_are_ignored(volatile: str) -> None:
     base = fingerprint(labels={"team": "storage"})
     assert fingerprint(labels={"team": "storage", volatile: "97.3"}) == base
     assert fingerprint(labels={"team": "storage", volatile.upper(): "12"}) == base
+
+
+@pytest.mark.parametrize(
+    ("firing", "resolved"),
+    [
+        ("payments-ui homepage is DOWN", "payments-ui homepage is UP"),
+        ("db-1/Disk /var is CRITICAL", "db-1/Disk /var is OK"),
+        ("[FIRING:2] HighLatency", "[RESOLVED] HighLatency"),
+        ("PROBLEM: web-01/HTTP", "RECOVERY: web-01/HTTP"),
+        ("edge-lb health is DEGRADED", "edge-lb health is UP"),
+    ],
+)
+def test_a_state_word_in_the_title_does_not_make_another_alert(firing: str, resolved: str) -> None:
+    # Otherwise the resolve would match no alert, and the firing one would never resolve.
+    assert fingerprint(title=firing) == fingerprint(title=resolved)
+
+
+@pytest.mark.parametrize(
+    ("title", "kept"),
+    [
+        ("Down-time report", "Down-time report"),
+        ("Up-to-date check failed", "Up-to-date check failed"),
+        ("OK", "OK"),
+        ("High CPU utilization (over 90% for 5m)", "High CPU utilization (over 90% for 5m)"),
+        ("Backup of db-1 is running late", "Backup of db-1 is running late"),
+    ],
+)
+def test_titles_that_only_contain_a_state_word_keep_it(title: str, kept: str) -> None:
+    assert stateless_title(title) == kept
 
 
 @pytest.mark.parametrize(

@@ -335,3 +335,21 @@ def test_a_later_start_at_another_severity_is_the_alert_changing_state_not_a_new
     assert run(pipeline, kept_start(50, started=50, severity=Severity.HIGH)) == [("repeat", alert_id)]
     alert = pipeline.state.alerts_by_id[alert_id]
     assert (alert.status, alert.severity, alert.starts_at) == (AlertStatus.FIRING, Severity.HIGH, T0)
+
+
+def test_an_up_after_a_down_resolves_the_alert_when_the_tool_sends_no_key_of_its_own() -> None:
+    def check(minutes: float, state: str, status: AlertStatus) -> AlertEvent:
+        return build_event(
+            source="synthetic",
+            status=status,
+            severity=Severity.HIGH,
+            title=f"payments-ui homepage is {state}",
+            service="payments-ui",
+            received_at=T0 + timedelta(minutes=minutes),
+        )
+
+    pipeline = fresh()
+    [(_, alert_id)] = run(pipeline, check(0, "DOWN", AlertStatus.FIRING))
+    assert run(pipeline, check(4, "UP", AlertStatus.RESOLVED)) == [("resolve", alert_id)]
+    alert = pipeline.state.alerts_by_id[alert_id]
+    assert alert.status is AlertStatus.RESOLVED and alert.title == "payments-ui homepage is DOWN"
