@@ -353,3 +353,18 @@ def test_an_up_after_a_down_resolves_the_alert_when_the_tool_sends_no_key_of_its
     assert run(pipeline, check(4, "UP", AlertStatus.RESOLVED)) == [("resolve", alert_id)]
     alert = pipeline.state.alerts_by_id[alert_id]
     assert alert.status is AlertStatus.RESOLVED and alert.title == "payments-ui homepage is DOWN"
+
+
+def test_a_firing_delivered_after_its_own_resolve_leaves_the_alert_resolved() -> None:
+    pipeline = fresh()
+    # Two Alertmanager replicas: one delivers the resolve, the other its late copy of the firing.
+    [(_, alert_id)] = run(pipeline, kept_start(0, started=0))
+    assert run(pipeline, kept_start(6, started=0, status="resolved")) == [("resolve", alert_id)]
+    batch = pipeline.run([kept_start(7, started=0)])
+    assert [
+        (item.change.value if item.change else "", item.alert.id if item.alert else "") for item in batch.items
+    ] == [("repeat", alert_id)]
+    assert pipeline.state.alerts_by_id[alert_id].status is AlertStatus.RESOLVED
+    assert batch.changes.counters["firing_stale"] == 1
+    # A firing that starts after that end is the alert firing again.
+    assert run(pipeline, kept_start(9, started=8)) == [("refire", alert_id)]

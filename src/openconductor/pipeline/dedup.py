@@ -49,6 +49,11 @@ def _fires_afresh(event: AlertEvent, alert: Alert) -> bool:
     )
 
 
+def _fired_before_its_end(event: AlertEvent, alert: Alert) -> bool:
+    """A firing delivered late, after the resolve of the firing it belongs to: its start is before that end."""
+    return event.keeps_start and alert.ends_at is not None and event.starts_at < alert.ends_at
+
+
 def _resolves_earlier_firing(event: AlertEvent, alert: Alert) -> bool:
     """A resolve delivered late, naming the start of a firing before the one we know."""
     return event.keeps_start and event.starts_at < alert.starts_at
@@ -94,6 +99,11 @@ class Deduplicate:
                 item.ended = alert
                 changes.alert_changed(alert)
                 changes.count("resolve_missed")
+            elif alert is not None and alert.status is ALERT_RESOLVED and _fired_before_its_end(event, alert):
+                # A late firing of the firing we saw end (delivered after its resolve): the alert stays resolved.
+                item.alert, item.change = alert, CHANGE_REPEAT
+                changes.count("firing_stale")
+                return
             if alert is None or (
                 alert.status is ALERT_RESOLVED and now - alert.last_seen_at > self.settings.refire_window
             ):
