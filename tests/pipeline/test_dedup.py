@@ -200,10 +200,21 @@ def test_an_alert_that_fired_for_hours_leaves_the_refire_window_after_it_resolve
 
 def test_an_alert_replaced_by_a_newer_one_with_its_fingerprint_does_not_take_the_newer_one_with_it() -> None:
     pipeline = fresh()
-    run(pipeline, event(0), event(5, status="resolved"), event(60))  # past the refire window: a new alert
+    [(_, older_id)] = run(pipeline, event(0))
+    run(pipeline, event(5, status="resolved"), event(60))  # past the refire window: a new alert
     newer = pipeline.state.alerts_by_fingerprint["disk-db-1"]
     pipeline.sweep(T0 + timedelta(minutes=100))
     assert pipeline.state.alerts_by_fingerprint["disk-db-1"] is newer
+    # The older one can get no more news: it leaves the working set (it once stayed there for ever).
+    assert set(pipeline.state.alerts_by_id) == {newer.id} and older_id != newer.id
+
+
+def test_a_fingerprint_firing_again_and_again_keeps_one_alert_in_the_working_set() -> None:
+    pipeline = fresh()
+    for hour in range(50):  # each firing past the refire window of the one before: a new alert each time
+        run(pipeline, event(hour * 60), event(hour * 60 + 5, status="resolved"))
+    pipeline.sweep(T0 + timedelta(hours=50))
+    assert len(pipeline.state.alerts_by_id) <= 1
 
 
 def test_alerts_taken_into_the_working_set_at_start_up_are_forgotten_like_the_others() -> None:
@@ -259,13 +270,14 @@ def test_a_firing_that_started_after_our_last_news_ends_the_one_we_knew_whose_re
     # Three hours later the tool reports the alert firing since a minute ago: it resolved in between.
     batch = pipeline.run([kept_start(181, started=180)])
     [item] = batch.items
-    first = pipeline.state.alerts_by_id[first_id]
+    first = item.ended
     assert item.change is not None and item.change.value == "new"
     assert item.alert is not None and item.alert.id != first_id
     assert item.alert.starts_at == T0 + timedelta(minutes=180)
-    assert item.ended is first
+    assert first is not None and first.id == first_id
     assert (first.status, first.ends_at) == (AlertStatus.RESOLVED, T0 + timedelta(minutes=5))
-    assert first.id in batch.changes.dirty_alerts
+    assert batch.changes.dirty_alerts[first_id] is first  # written as resolved...
+    assert first_id not in pipeline.state.alerts_by_id  # ...and, replaced, no longer kept in memory
     assert batch.changes.counters["resolve_missed"] == 1
 
 

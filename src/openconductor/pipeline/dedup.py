@@ -156,6 +156,7 @@ class Deduplicate:
         alert.status = ALERT_RESOLVED
         alert.ends_at = alert.last_seen_at
         self._transition(alert, now)
+        self._book(alert)  # resolved now: it may be forgotten after the refire window, not a day
 
     def _create(self, event: AlertEvent, now: datetime) -> Alert:
         alert = Alert(
@@ -203,13 +204,15 @@ class Deduplicate:
             self._booked_working_set = True
             for alert in state.alerts_by_fingerprint.values():
                 self._book(alert)
-        # An alert is forgotten once idle for its window (`last_seen_at < now - window`), and only while
-        # it is its fingerprint's alert: one replaced by a newer alert stays known by id, as before.
+        # An alert is forgotten once idle for its window (`last_seen_at < now - window`). One replaced by a
+        # newer alert with its fingerprint can get no more news: it goes when it is due, by id only (the
+        # newer one stays). Before, it stayed known by id for ever, one more alert each time a fingerprint
+        # fired again after its refire window.
         for alert_id in self._forget_queue.pop_due(now):
             known = state.alerts_by_id.get(alert_id)
-            if known is None or state.alerts_by_fingerprint.get(known.fingerprint) is not known:
+            if known is None:
                 continue
-            if self._forget_at(known) < now:
+            if self._forget_at(known) < now or state.alerts_by_fingerprint.get(known.fingerprint) is not known:
                 state.forget_alert(known)
             else:
                 self._book(known)
