@@ -17,6 +17,11 @@ class EffectivePolicy:
     min_duration: timedelta
 
 
+# Components whose policy is remembered at most: resolving one again is a short walk over the policies, and a
+# stream of one-off components (alerts that name none are each their own) must not grow the memory for ever.
+_CACHE_LIMIT = 65_536
+
+
 class PolicyBook:
     def __init__(self, settings: EngineSettings) -> None:
         self.settings = settings
@@ -29,8 +34,12 @@ class PolicyBook:
         self._cache: dict[Entity, EffectivePolicy] = {}
 
     def for_component(self, entity: Entity) -> EffectivePolicy:
+        if not self.settings.policies:
+            return self.default
         found = self._cache.get(entity)
         if found is None:
+            if len(self._cache) >= _CACHE_LIMIT:
+                self._cache.clear()
             found = self._cache[entity] = self._resolve(entity)
         return found
 
