@@ -39,7 +39,7 @@ def test_firing_notification() -> None:
     )
     assert event.fingerprint == "alertmanager:5f8d3c2a1b0e9f47"
     assert event.starts_at == datetime(2026, 1, 5, 10, 0, 0, 123456, tzinfo=UTC)
-    assert event.keeps_start  # Alertmanager re-sends a firing with its startsAt unchanged
+    assert event.keeps_start and not event.start_by_client  # Alertmanager keeps startsAt on every re-send
     # The zero endsAt of a firing alert is not an end.
     assert event.ends_at is None
     assert event.annotations["generator_url"].startswith("http://prometheus.monitoring.svc:9090/graph")

@@ -36,7 +36,8 @@ def test_firing_object() -> None:
     assert event.labels == {"team": "storage", "mount": "/var", "value": "93"}
     assert event.annotations == {"runbook": "https://runbooks.example.com/disk"}
     assert event.starts_at == datetime(2026, 1, 5, 10, 0, tzinfo=UTC)
-    assert event.keeps_start  # the documented meaning of starts_at: the firing's own start
+    assert event.keeps_start  # the documented meaning of starts_at: the firing's own start...
+    assert event.start_by_client  # ...which a client may not keep to: deduplication checks
     assert event.ends_at is None
     # Keys the format does not know are kept in the raw payload, exactly as sent.
     assert event.raw["ticket"] == "OPS-1234"

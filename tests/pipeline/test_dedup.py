@@ -236,6 +236,7 @@ def kept_start(
     status: str = "firing",
     key: str = "disk-db-1",
     severity: Severity = Severity.WARNING,
+    by_client: bool = False,
 ) -> AlertEvent:
     """An event from a tool that sends the firing's own start on every re-send (Alertmanager's startsAt)."""
     resolved = status == "resolved"
@@ -251,6 +252,7 @@ def kept_start(
         ends_at=T0 + timedelta(minutes=minutes) if resolved else None,
         fingerprint=key,
         keeps_start=True,
+        start_by_client=by_client,
     )
 
 
@@ -380,3 +382,29 @@ def test_a_firing_delivered_after_its_own_resolve_leaves_the_alert_resolved() ->
     assert batch.changes.counters["firing_stale"] == 1
     # A firing that starts after that end is the alert firing again.
     assert run(pipeline, kept_start(9, started=8)) == [("refire", alert_id)]
+
+
+def test_a_client_that_writes_each_notifications_time_as_the_start_is_soon_no_longer_believed() -> None:
+    pipeline = fresh()
+    # A script posting the generic format every two minutes with starts_at = now, the alert firing throughout.
+    changes = [run(pipeline, kept_start(minute, started=minute, by_client=True))[0][0] for minute in range(0, 20, 2)]
+    assert changes[:3] == ["new", "refire", "refire"]  # believed at first: each reads as a new firing
+    assert set(changes[3:]) == {"repeat"}  # from the third quick move on, its starts are not read
+    alert = pipeline.state.alerts_by_fingerprint["disk-db-1"]
+    assert alert.status is AlertStatus.FIRING and alert.starts_at == T0 + timedelta(minutes=4)
+
+
+def test_a_tools_own_start_is_believed_however_it_moves() -> None:
+    pipeline = fresh()
+    # CloudWatch notifies once per state change: an ALARM after an ALARM is a new firing, its OK lost.
+    changes = [run(pipeline, kept_start(minute, started=minute))[0][0] for minute in range(0, 20, 2)]
+    assert set(changes[1:]) == {"refire"}
+
+
+def test_a_firing_with_the_old_start_long_after_its_resolve_is_the_alert_firing_again() -> None:
+    pipeline = fresh()
+    # A client that sends the first start it ever saw with every firing.
+    [(_, alert_id)] = run(pipeline, kept_start(0, started=0, by_client=True))
+    run(pipeline, kept_start(5, started=0, status="resolved", by_client=True))
+    assert run(pipeline, kept_start(25, started=0, by_client=True)) == [("refire", alert_id)]
+    assert pipeline.state.alerts_by_id[alert_id].status is AlertStatus.FIRING

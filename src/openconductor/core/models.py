@@ -81,6 +81,9 @@ class AlertEvent:
     # `starts_at` is the start of this firing as the tool keeps it on every re-send (Alertmanager's
     # startsAt), not the time of one notification: a later one means the alert resolved and fired again.
     keeps_start: bool = False
+    # ...as a client of the generic format promises, rather than as a tool's protocol guarantees: deduplication
+    # checks that the client keeps the promise (pipeline/resends.py) before it reads a later start as a new firing.
+    start_by_client: bool = False
 
 
 @dataclass(slots=True, kw_only=True)

@@ -304,11 +304,13 @@ def build_event(
     fingerprint: str | None = None,
     raw: Any = None,
     keeps_start: bool = False,
+    start_by_client: bool = False,
 ) -> AlertEvent:
     """Assemble an AlertEvent, filling the fingerprint and the event time by the documented rules.
 
     `keeps_start`: the tool sends the same `starts_at` on every re-send of one firing, so a later one is a
-    new firing (`AlertEvent.keeps_start`); it holds only when `starts_at` is given."""
+    new firing (`AlertEvent.keeps_start`); it holds only when `starts_at` is given. `start_by_client`: only
+    because the format asks its clients to (`AlertEvent.start_by_client`)."""
     labels = labels or {}
     starts = starts_at or (ends_at if status is AlertStatus.RESOLVED and ends_at else received_at)
     if status is AlertStatus.RESOLVED:
@@ -341,4 +343,5 @@ def build_event(
         event_time=event_time,
         raw=raw,
         keeps_start=keeps_start and starts_at is not None,
+        start_by_client=start_by_client,
     )

@@ -22,6 +22,7 @@ from openconductor.pipeline.members import (
     CHANGE_RESOLVE,
     CHANGE_UNMATCHED,
 )
+from openconductor.pipeline.resends import SOON
 from openconductor.pipeline.stage import Batch, Item
 from openconductor.pipeline.state import PipelineState
 
@@ -49,9 +50,16 @@ def _fires_afresh(event: AlertEvent, alert: Alert) -> bool:
     )
 
 
-def _fired_before_its_end(event: AlertEvent, alert: Alert) -> bool:
-    """A firing delivered late, after the resolve of the firing it belongs to: its start is before that end."""
-    return event.keeps_start and alert.ends_at is not None and event.starts_at < alert.ends_at
+def _fired_before_its_end(event: AlertEvent, alert: Alert, now: datetime) -> bool:
+    """A firing delivered late, minutes after the resolve of the firing it belongs to: the same start, before
+    that end. (Later, or with another start, it is the alert firing again, whatever start a client wrote.)"""
+    return (
+        event.keeps_start
+        and alert.ends_at is not None
+        and event.starts_at == alert.starts_at
+        and event.starts_at < alert.ends_at
+        and now - alert.last_seen_at < SOON
+    )
 
 
 def _resolves_earlier_firing(event: AlertEvent, alert: Alert) -> bool:
@@ -94,12 +102,20 @@ class Deduplicate:
                 changes.count("acknowledge_unmatched")
             return
         if event.status is ALERT_FIRING:
-            if alert is not None and alert.status is ALERT_FIRING and _fires_afresh(event, alert):
+            if alert is not None and alert.status is ALERT_FIRING and event.keeps_start:
+                self._note_resend(event, alert, now)
+            trusted = self._trusts_start(event)
+            if alert is not None and alert.status is ALERT_FIRING and trusted and _fires_afresh(event, alert):
                 self._end_unseen(alert, now)
                 item.ended = alert
                 changes.alert_changed(alert)
                 changes.count("resolve_missed")
-            elif alert is not None and alert.status is ALERT_RESOLVED and _fired_before_its_end(event, alert):
+            elif (
+                alert is not None
+                and alert.status is ALERT_RESOLVED
+                and trusted
+                and _fired_before_its_end(event, alert, now)
+            ):
                 # A late firing of the firing we saw end (delivered after its resolve): the alert stays resolved.
                 item.alert, item.change = alert, CHANGE_REPEAT
                 changes.count("firing_stale")
@@ -111,8 +127,6 @@ class Deduplicate:
                 item.alert, item.change = alert, CHANGE_NEW
                 changes.alert_added(alert)
                 return
-            if alert.status is ALERT_FIRING and event.keeps_start and event.starts_at == alert.starts_at:
-                self.state.resends.note(event.source, now - alert.last_seen_at)
             alert.occurrences += 1
             alert.last_seen_at = now
             alert.severity = event.severity
@@ -132,7 +146,7 @@ class Deduplicate:
                 changes.alert_added(alert)
                 changes.count("resolve_unmatched")
                 return
-            if alert.status is ALERT_FIRING and _resolves_earlier_firing(event, alert):
+            if alert.status is ALERT_FIRING and _resolves_earlier_firing(event, alert) and self._trusts_start(event):
                 # A late resolve of an earlier firing (its start is older than this one's): the alert fires on.
                 item.alert, item.change = alert, CHANGE_REPEAT
                 changes.count("resolve_stale")
@@ -149,6 +163,21 @@ class Deduplicate:
                 item.change = CHANGE_RESOLVE
         item.alert = alert
         changes.alert_changed(alert)
+
+    def _trusts_start(self, event: AlertEvent) -> bool:
+        """Whether the event's start says when its firing began: a tool's protocol guarantees it, a client of
+        the generic format only promises it, and is believed while its re-sends keep the promise."""
+        if not event.keeps_start:
+            return False
+        return not event.start_by_client or self.state.resends.keeps_starts(event.source)
+
+    def _note_resend(self, event: AlertEvent, alert: Alert, now: datetime) -> None:
+        """Tell `resends` how this source re-sends a firing alert: start kept, and after how long, or moved soon."""
+        gap = now - alert.last_seen_at
+        if event.starts_at == alert.starts_at:
+            self.state.resends.note(event.source, gap)
+        elif event.starts_at > alert.starts_at and gap < SOON:
+            self.state.resends.note_moved_soon(event.source)
 
     def _end_unseen(self, alert: Alert, now: datetime) -> None:
         """The alert stopped firing some time after we last heard of it, and its resolve was lost (or the

@@ -10,6 +10,13 @@ been seen to stay silent, and waits that long (plus the quiet period) before cal
 Learned only from re-sends whose start is unchanged (`AlertEvent.keeps_start`): only they prove the alert
 fired all along; a gap before a firing of unknown start may hide a lost resolve. The longest of a source's
 recent gaps counts, so one long outage of a tool is forgotten after a few dozen ordinary re-sends.
+
+The same re-sends tell whether a source's starts can be trusted at all. Deduplication reads a later start as a
+new firing (its resolve lost), which is right for a tool that keeps the start while the alert fires, and wrong
+for a script that writes the time of each notification into `starts_at`: each of its re-sends would end the
+alert and fire it again. Such a source moves the start on re-sends that come minutes after the one before,
+which a lost resolve seldom explains; once it has done so more often than it kept the start (three times at
+least), its starts are not read.
 """
 
 from __future__ import annotations
@@ -20,11 +27,17 @@ from datetime import timedelta
 # Recent gaps kept per source, and sources tallied: a stream naming more sources than this is not a few tools.
 _GAPS_KEPT = 32
 _MAX_SOURCES = 1000
+# A re-send this soon after the one before whose start moved looks like a notification's time, not a new firing.
+SOON = timedelta(minutes=10)
+# Moved starts a source may show before its starts can be distrusted.
+_MOVES_TOLERATED = 2
 
 
 class ResendGaps:
     def __init__(self) -> None:
         self._gaps: dict[str, deque[timedelta]] = {}
+        self._kept: dict[str, int] = {}
+        self._moved_soon: dict[str, int] = {}
 
     def note(self, source: str, gap: timedelta) -> None:
         """`source` re-sent a firing alert, start unchanged, `gap` after its previous news of it."""
@@ -34,6 +47,17 @@ class ResendGaps:
                 return
             gaps = self._gaps[source] = deque(maxlen=_GAPS_KEPT)
         gaps.append(gap)
+        self._kept[source] = self._kept.get(source, 0) + 1
+
+    def note_moved_soon(self, source: str) -> None:
+        """`source` re-sent a firing alert with a later start, less than SOON after its previous news of it."""
+        if source in self._moved_soon or len(self._moved_soon) < _MAX_SOURCES:
+            self._moved_soon[source] = self._moved_soon.get(source, 0) + 1
+
+    def keeps_starts(self, source: str) -> bool:
+        """Whether `source`'s starts say when each firing began (see the module's docstring)."""
+        moved = self._moved_soon.get(source, 0)
+        return moved <= _MOVES_TOLERATED or moved <= self._kept.get(source, 0)
 
     def longest(self, source: str) -> timedelta | None:
         """The longest recent silence between two re-sends of one firing alert from `source` (None: none seen)."""

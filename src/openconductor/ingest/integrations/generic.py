@@ -104,6 +104,7 @@ def _plain_event(item: Mapping[str, Any], received_at: datetime) -> AlertEvent |
         received_at=received_at,
         raw=item,
         keeps_start=True,
+        start_by_client=True,
     )
 
 
@@ -171,4 +172,5 @@ def _checked_event(item: Mapping[str, Any], received_at: datetime, prefix: str) 
         received_at=received_at,
         raw=item,
         keeps_start=True,
+        start_by_client=True,
     )
