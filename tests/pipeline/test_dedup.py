@@ -408,3 +408,16 @@ def test_a_firing_with_the_old_start_long_after_its_resolve_is_the_alert_firing_
     run(pipeline, kept_start(5, started=0, status="resolved", by_client=True))
     assert run(pipeline, kept_start(25, started=0, by_client=True)) == [("refire", alert_id)]
     assert pipeline.state.alerts_by_id[alert_id].status is AlertStatus.FIRING
+
+
+def test_what_is_learned_of_re_sends_is_saved_and_taken_back_and_bad_shapes_are_left_out() -> None:
+    gaps = ResendGaps()
+    gaps.note("alertmanager", timedelta(hours=4))
+    gaps.note_moved_soon("script")
+    document = gaps.to_document()
+    again = ResendGaps()
+    again.load_document(document)
+    assert again.to_document() == document and again.longest("alertmanager") == timedelta(hours=4)
+    odd = ResendGaps()
+    odd.load_document({"gaps_seconds": {"a": ["x", -1], "b": "no"}, "kept": {"a": "3"}, "moved_soon": []})
+    assert odd.to_document() == {"gaps_seconds": {}, "kept": {}, "moved_soon": {}}

@@ -1086,7 +1086,13 @@ def test_learned_state_survives_a_restart(tmp_path: Path) -> None:
                 resolve(f"db-{round_}", at=start + minutes(20)),
                 resolve(f"api-{round_}", at=start + minutes(20)),
             ]
+        # A tool that keeps the start re-sends a firing alert three hours on: its silence is learned.
+        events += [
+            fire("disk", at=hours(4), keeps_start=True),
+            fire("disk", at=hours(7), starts=hours(4), keeps_start=True),
+        ]
         platform.ingest(events, integration="generic")
+        assert platform.pipeline.state.resends.longest("test") == hours(3)
         before = platform.pipeline.correlator
         assert isinstance(before, CorrelationEngine)
         assert before.cooccurrence.pairs[("prod", "postgres")][("prod", "api")] > 0
@@ -1112,6 +1118,9 @@ def test_learned_state_survives_a_restart(tmp_path: Path) -> None:
         assert after.rates.to_document()["watching_since"] is not None
         # And which environment each component name was seen in, for alerts that name none.
         assert after.components.same_name(("", "postgres")) == [("prod", "postgres")]
+        # And how long each source stays silent between re-sends, so its incidents do not go quiet too soon.
+        assert restarted.pipeline.state.resends.longest("test") == hours(3)
+        assert restarted.pipeline.state.resends.keeps_starts("test")
     finally:
         restarted.store.close()
 

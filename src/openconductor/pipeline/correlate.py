@@ -705,6 +705,8 @@ class CorrelationEngine:
             "labels": self.label_rarity.to_document(),
             "recurrence": self.recurrence.to_document(),
             "environments": self.components.to_document(),
+            # Deduplication learns these, but keeps no state of its own across restarts: saved here.
+            "resends": self.state.resends.to_document(),
         }
 
     def load_document(self, document: dict[str, Any]) -> None:
@@ -720,6 +722,8 @@ class CorrelationEngine:
             self.recurrence.load_document(document["recurrence"])
         if "environments" in document:
             self.components.load_document(document["environments"])
+        if isinstance(document.get("resends"), dict):
+            self.state.resends.load_document(document["resends"])
 
     def alert_moved(self, alert: Alert, previous_id: str | None, target: Incident) -> None:
         """A person moved the alert: re-index it and learn from the correction (see pipeline/feedback.py)."""

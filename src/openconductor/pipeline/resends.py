@@ -23,6 +23,7 @@ from __future__ import annotations
 
 from collections import deque
 from datetime import timedelta
+from typing import Any
 
 # Recent gaps kept per source, and sources tallied: a stream naming more sources than this is not a few tools.
 _GAPS_KEPT = 32
@@ -63,3 +64,25 @@ class ResendGaps:
         """The longest recent silence between two re-sends of one firing alert from `source` (None: none seen)."""
         gaps = self._gaps.get(source)
         return max(gaps) if gaps else None
+
+    def to_document(self) -> dict[str, Any]:
+        """What was learned, as plain JSON (saved with the correlator's learned state)."""
+        return {
+            "gaps_seconds": {source: [gap.total_seconds() for gap in gaps] for source, gaps in self._gaps.items()},
+            "kept": dict(self._kept),
+            "moved_soon": dict(self._moved_soon),
+        }
+
+    def load_document(self, document: dict[str, Any]) -> None:
+        """Take back what `to_document` saved; what does not have its shape is left out."""
+        gaps = document.get("gaps_seconds")
+        for source, seconds in gaps.items() if isinstance(gaps, dict) else ():
+            if isinstance(source, str) and isinstance(seconds, list):
+                kept = [timedelta(seconds=value) for value in seconds if isinstance(value, (int, float)) and value >= 0]
+                if kept and len(self._gaps) < _MAX_SOURCES:
+                    self._gaps[source] = deque(kept[-_GAPS_KEPT:], maxlen=_GAPS_KEPT)
+        for key, tally in (("kept", self._kept), ("moved_soon", self._moved_soon)):
+            counts = document.get(key)
+            for source, count in counts.items() if isinstance(counts, dict) else ():
+                if isinstance(source, str) and isinstance(count, int) and count >= 0 and len(tally) < _MAX_SOURCES:
+                    tally[source] = count
