@@ -282,3 +282,22 @@ def test_an_alert_whose_resolve_was_lost_stops_counting_as_firing_when_it_starts
     pipeline.run([event(minutes(45), key="a", starts=minutes(44), keeps_start=True)])
     assert first.firing_count == 0 and first.status is IncidentStatus.RESOLVED
     assert incident_of(pipeline, "a") is not first
+
+
+def test_starts_dated_at_the_ends_of_the_calendar_do_not_overflow() -> None:
+    # A client may date a start in year 1 or 9999 (the API fuzz test does); arrival times are the server's.
+    pipeline = build_pipeline(SETTINGS)
+    earliest = datetime(1, 1, 1, tzinfo=UTC) - T0
+    latest = datetime(9999, 12, 31, 23, 59, tzinfo=UTC) - T0
+    batch = pipeline.run(
+        [
+            event(minutes(0), key="a", starts=earliest),
+            event(minutes(1), key="b", starts=earliest),
+            event(minutes(2), key="c", starts=latest, service="web"),
+            event(minutes(3), key="d", starts=latest, service="web"),
+        ]
+    )
+    first, second, third, fourth = (item.alert for item in batch.items)
+    assert first is not None and second is not None and third is not None and fourth is not None
+    assert first.incident_id == second.incident_id
+    assert third.incident_id == fourth.incident_id

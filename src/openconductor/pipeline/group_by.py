@@ -77,7 +77,9 @@ class GroupByCorrelator:
             incident is not None
             and incident.status is not IncidentStatus.RESOLVED
             and alert.last_seen_at - incident.last_seen_at <= self.settings.quiet_period
-            and incident.first_seen_at - window <= alert.starts_at <= incident.last_joined_at + window
+            # Differences, not shifted times: a start a client dates in year 1 or 9999 must not overflow.
+            and alert.starts_at - incident.first_seen_at >= -window
+            and alert.starts_at - incident.last_joined_at <= window
         ):
             gap = abs((alert.starts_at - incident.last_joined_at).total_seconds())
             evidence: dict[str, Any] = {"keys": keys, "window_seconds": window.total_seconds(), "gap_seconds": gap}
