@@ -10,14 +10,14 @@ import gc
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO, Any
 
 import orjson
 
 from openconductor.core.changes import ChangeSet
-from openconductor.core.errors import InvalidPayload
+from openconductor.core.errors import FieldProblem, InvalidPayload
 from openconductor.core.models import AlertEvent
 from openconductor.core.timeutil import parse_rfc3339
 from openconductor.ingest.base import MAX_NESTING, reject_unstorable
@@ -84,17 +84,26 @@ def _may_be_unstorable(line: bytes) -> bool:
     return b"\\u0000" in line or line.count(b"{") + line.count(b"[") > MAX_NESTING
 
 
+# Arrival times a replay takes: the pipeline keeps alerts and incidents for a day past their last news, so an
+# arrival dated at the end of the calendar (or before the epoch, which no monitoring sent) cannot be one.
+_EARLIEST_ARRIVAL = datetime(1970, 1, 1, tzinfo=UTC)
+_LATEST_ARRIVAL = datetime(9000, 1, 1, tzinfo=UTC)
+
+
 def _arrival(record: Any, arrival: Any, previous: datetime | None) -> datetime:
-    for candidate in (
-        arrival,
-        _get(record, "ends_at") if _get(record, "status") == "resolved" else None,
-        _get(record, "starts_at"),
+    for key, candidate in (
+        ("received_at", arrival),
+        ("ends_at", _get(record, "ends_at") if _get(record, "status") == "resolved" else None),
+        ("starts_at", _get(record, "starts_at")),
     ):
         if isinstance(candidate, str):
             try:
-                return parse_rfc3339(candidate)
+                moment = parse_rfc3339(candidate)
             except ValueError:
                 continue
+            if not _EARLIEST_ARRIVAL <= moment < _LATEST_ARRIVAL:
+                raise InvalidPayload([FieldProblem(key, "a time from 1970 to 8999 to arrive at", repr(candidate))])
+            return moment
     if previous is not None:
         return previous
     return parse_rfc3339("1970-01-01T00:00:00Z")

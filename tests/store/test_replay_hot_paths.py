@@ -142,3 +142,23 @@ def test_replay_restores_the_collectors_threshold() -> None:
     with pytest.raises(RuntimeError), replay_module._fewer_collections():
         raise RuntimeError("a failed batch")
     assert gc.get_threshold() == before
+
+
+@pytest.mark.parametrize(
+    ("line", "field"),
+    [
+        (b'{"title": "x", "received_at": "9999-12-31T23:59:59Z"}', "received_at"),
+        (b'{"title": "x", "received_at": "0001-01-01T00:00:00Z"}', "received_at"),
+        (b'{"title": "x", "starts_at": "9999-12-31T23:59:59Z"}', "starts_at"),
+    ],
+)
+def test_an_arrival_at_the_ends_of_the_calendar_is_an_invalid_line_not_a_crash(line: bytes, field: str) -> None:
+    # The pipeline keeps alerts a day past their last news: such an arrival overflowed deep inside it.
+    with pytest.raises(InvalidPayload) as raised:
+        parse_record(line, previous=None)
+    assert [problem.field for problem in raised.value.problems] == [field]
+    # A start far off is fine when the arrival is an ordinary one: the engine reads it as the arrival.
+    event = parse_record(
+        b'{"title": "x", "starts_at": "0001-01-01T00:00:00Z", "received_at": "2026-01-05T10:00:00Z"}', previous=None
+    )
+    assert event.received_at.year == 2026
