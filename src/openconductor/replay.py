@@ -20,7 +20,7 @@ from openconductor.core.changes import ChangeSet
 from openconductor.core.errors import FieldProblem, InvalidPayload
 from openconductor.core.models import AlertEvent
 from openconductor.core.timeutil import parse_rfc3339
-from openconductor.ingest.base import MAX_NESTING, reject_unstorable
+from openconductor.ingest.base import MAX_NESTING, describe, reject_unstorable
 from openconductor.ingest.integrations import generic
 from openconductor.service import Platform
 
@@ -102,7 +102,7 @@ def _arrival(record: Any, arrival: Any, previous: datetime | None) -> datetime:
             except ValueError:
                 continue
             if not _EARLIEST_ARRIVAL <= moment < _LATEST_ARRIVAL:
-                raise InvalidPayload([FieldProblem(key, "a time from 1970 to 8999 to arrive at", repr(candidate))])
+                raise InvalidPayload([FieldProblem(key, "a time from 1970 to 8999 to arrive at", describe(candidate))])
             return moment
     if previous is not None:
         return previous

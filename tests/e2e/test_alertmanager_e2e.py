@@ -23,27 +23,12 @@ route:
   group_by: [alertname]
   group_wait: 1s
   group_interval: 1s
-  repeat_interval: 1h
+  repeat_interval: {repeat_interval}
 receivers:
   - name: openconductor
     webhook_configs:
       - url: {url}/api/v1/integrations/alertmanager
-        send_resolved: true
-"""
-
-
-QUIET_CONFIG = """
-route:
-  receiver: openconductor
-  group_by: [alertname]
-  group_wait: 1s
-  group_interval: 1s
-  repeat_interval: 2s
-receivers:
-  - name: openconductor
-    webhook_configs:
-      - url: {url}/api/v1/integrations/alertmanager
-        send_resolved: false
+        send_resolved: {send_resolved}
 """
 
 
@@ -64,28 +49,33 @@ def _alert(name: str, *, ends_at: datetime | None = None) -> dict[str, object]:
     return alert
 
 
+def _start_alertmanager(binary: str, config: Path, tmp_path: Path) -> tuple[subprocess.Popen[bytes], str]:
+    port = free_port()
+    manager = subprocess.Popen(
+        [
+            binary,
+            f"--config.file={config}",
+            f"--storage.path={tmp_path / 'am'}",
+            f"--web.listen-address=127.0.0.1:{port}",
+            "--cluster.listen-address=",
+        ],
+        stdout=(tmp_path / "am.log").open("wb"),
+        stderr=subprocess.STDOUT,
+    )
+    am = f"http://127.0.0.1:{port}"
+    wait_for(lambda: httpx.get(f"{am}/-/ready", timeout=1).status_code == 200, timeout=30)
+    return manager, am
+
+
 def test_alertmanager_notifications_become_one_incident(server_factory, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     binary = shutil.which(ALERTMANAGER)
     if binary is None:
         require_external(f"{ALERTMANAGER} is not installed (Debian package prometheus-alertmanager)")
     with server_factory(f"sqlite:///{tmp_path / 'oc.db'}") as server:
         config = tmp_path / "alertmanager.yml"
-        config.write_text(CONFIG.format(url=server.url))
-        port = free_port()
-        manager = subprocess.Popen(
-            [
-                binary,
-                f"--config.file={config}",
-                f"--storage.path={tmp_path / 'am'}",
-                f"--web.listen-address=127.0.0.1:{port}",
-                "--cluster.listen-address=",
-            ],
-            stdout=(tmp_path / "am.log").open("wb"),
-            stderr=subprocess.STDOUT,
-        )
+        config.write_text(CONFIG.format(url=server.url, repeat_interval="1h", send_resolved="true"))
+        manager, am = _start_alertmanager(binary, config, tmp_path)
         try:
-            am = f"http://127.0.0.1:{port}"
-            wait_for(lambda: httpx.get(f"{am}/-/ready", timeout=1).status_code == 200, timeout=30)
             posted = httpx.post(f"{am}/api/v2/alerts", json=[_alert("HighLatency"), _alert("HighErrorRate")])
             assert posted.status_code == 200, posted.text
 
@@ -119,24 +109,6 @@ def test_alertmanager_notifications_become_one_incident(server_factory, tmp_path
             manager.wait(timeout=10)
 
 
-def _start_alertmanager(binary: str, config: Path, tmp_path: Path) -> tuple[subprocess.Popen[bytes], str]:
-    port = free_port()
-    manager = subprocess.Popen(
-        [
-            binary,
-            f"--config.file={config}",
-            f"--storage.path={tmp_path / 'am'}",
-            f"--web.listen-address=127.0.0.1:{port}",
-            "--cluster.listen-address=",
-        ],
-        stdout=(tmp_path / "am.log").open("wb"),
-        stderr=subprocess.STDOUT,
-    )
-    am = f"http://127.0.0.1:{port}"
-    wait_for(lambda: httpx.get(f"{am}/-/ready", timeout=1).status_code == 200, timeout=30)
-    return manager, am
-
-
 def test_without_resolved_notifications_a_fresh_firing_ends_the_one_we_knew(  # type: ignore[no-untyped-def]
     server_factory, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -147,7 +119,7 @@ def test_without_resolved_notifications_a_fresh_firing_ends_the_one_we_knew(  # 
     monkeypatch.setenv("OPENCONDUCTOR_DEDUP__REFIRE_WINDOW", "PT2S")
     with server_factory(f"sqlite:///{tmp_path / 'oc.db'}") as server:
         config = tmp_path / "alertmanager.yml"
-        config.write_text(QUIET_CONFIG.format(url=server.url))
+        config.write_text(CONFIG.format(url=server.url, repeat_interval="2s", send_resolved="false"))
         manager, am = _start_alertmanager(binary, config, tmp_path)
         try:
 

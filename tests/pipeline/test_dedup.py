@@ -20,9 +20,18 @@ def event(
     severity: Severity = Severity.WARNING,
     key: str = "disk-db-1",
     acknowledge: bool = False,
+    started: float | None = None,
+    by_client: bool = False,
 ) -> AlertEvent:
+    """An event `minutes` after T0. With `started`, its start is that minute and the tool keeps it on every
+    re-send (`keeps_start`, as Alertmanager's startsAt; `by_client`, as a generic client promises); without,
+    a firing is stamped with its own time and a resolve names no start."""
     moment = T0 + timedelta(minutes=minutes)
     resolved = status == "resolved"
+    if started is not None:
+        starts_at: datetime | None = T0 + timedelta(minutes=started)
+    else:
+        starts_at = None if resolved else moment
     built = build_event(
         source="test",
         status=AlertStatus.RESOLVED if resolved else AlertStatus.FIRING,
@@ -31,9 +40,11 @@ def event(
         service="db",
         environment="prod",
         received_at=moment,
-        starts_at=None if resolved else moment,
+        starts_at=starts_at,
         ends_at=moment if resolved else None,
         fingerprint=key,
+        keeps_start=started is not None,
+        start_by_client=by_client,
     )
     built.acknowledge = acknowledge
     return built
@@ -229,38 +240,11 @@ def test_alerts_taken_into_the_working_set_at_start_up_are_forgotten_like_the_ot
     assert not remembered(second, "cpu-db-1")
 
 
-def kept_start(
-    minutes: float,
-    *,
-    started: float,
-    status: str = "firing",
-    key: str = "disk-db-1",
-    severity: Severity = Severity.WARNING,
-    by_client: bool = False,
-) -> AlertEvent:
-    """An event from a tool that sends the firing's own start on every re-send (Alertmanager's startsAt)."""
-    resolved = status == "resolved"
-    return build_event(
-        source="test",
-        status=AlertStatus.RESOLVED if resolved else AlertStatus.FIRING,
-        severity=severity,
-        title=f"alert {key}",
-        service="db",
-        environment="prod",
-        received_at=T0 + timedelta(minutes=minutes),
-        starts_at=T0 + timedelta(minutes=started),
-        ends_at=T0 + timedelta(minutes=minutes) if resolved else None,
-        fingerprint=key,
-        keeps_start=True,
-        start_by_client=by_client,
-    )
-
-
 def test_a_resend_keeping_its_start_is_a_repeat_even_when_the_tools_clock_runs_ahead() -> None:
     pipeline = fresh()
     # The tool's clock is two minutes ahead of ours: its start lies after our first news of the alert.
-    [(_, alert_id)] = run(pipeline, kept_start(0, started=2))
-    assert run(pipeline, kept_start(1, started=2), kept_start(6, started=2)) == [
+    [(_, alert_id)] = run(pipeline, event(0, started=2))
+    assert run(pipeline, event(1, started=2), event(6, started=2)) == [
         ("repeat", alert_id),
         ("repeat", alert_id),
     ]
@@ -268,9 +252,9 @@ def test_a_resend_keeping_its_start_is_a_repeat_even_when_the_tools_clock_runs_a
 
 def test_a_firing_that_started_after_our_last_news_ends_the_one_we_knew_whose_resolve_was_lost() -> None:
     pipeline = fresh()
-    [(_, first_id), _] = run(pipeline, kept_start(0, started=0), kept_start(5, started=0))
+    [(_, first_id), _] = run(pipeline, event(0, started=0), event(5, started=0))
     # Three hours later the tool reports the alert firing since a minute ago: it resolved in between.
-    batch = pipeline.run([kept_start(181, started=180)])
+    batch = pipeline.run([event(181, started=180)])
     [item] = batch.items
     first = item.ended
     assert item.change is not None and item.change.value == "new"
@@ -285,8 +269,8 @@ def test_a_firing_that_started_after_our_last_news_ends_the_one_we_knew_whose_re
 
 def test_a_firing_afresh_within_the_refire_window_is_the_same_alert_firing_again() -> None:
     pipeline = fresh()
-    [(_, alert_id)] = run(pipeline, kept_start(0, started=0))
-    batch = pipeline.run([kept_start(12, started=11)])
+    [(_, alert_id)] = run(pipeline, event(0, started=0))
+    batch = pipeline.run([event(12, started=11)])
     [item] = batch.items
     alert = pipeline.state.alerts_by_id[alert_id]
     assert item.change is not None and item.change.value == "refire"
@@ -305,16 +289,16 @@ def test_a_start_that_is_only_the_time_of_each_notification_says_nothing() -> No
 
 def test_a_late_resolve_of_an_earlier_firing_leaves_the_current_one_firing() -> None:
     pipeline = fresh()
-    run(pipeline, kept_start(0, started=0))
-    [(_, current_id)] = run(pipeline, kept_start(60, started=59))
+    run(pipeline, event(0, started=0))
+    [(_, current_id)] = run(pipeline, event(60, started=59))
     # The resolve of the firing that started at minute 0 arrives only now.
-    batch = pipeline.run([kept_start(62, started=0, status="resolved")])
+    batch = pipeline.run([event(62, started=0, status="resolved")])
     assert [
         (item.change.value if item.change else "", item.alert.id if item.alert else "") for item in batch.items
     ] == [("repeat", current_id)]
     assert pipeline.state.alerts_by_id[current_id].status is AlertStatus.FIRING
     assert batch.changes.counters["resolve_stale"] == 1
-    assert run(pipeline, kept_start(70, started=59, status="resolved")) == [("resolve", current_id)]
+    assert run(pipeline, event(70, started=59, status="resolved")) == [("resolve", current_id)]
 
 
 def test_the_longest_recent_silence_between_re_sends_counts_and_an_old_outage_is_forgotten() -> None:
@@ -331,11 +315,11 @@ def test_the_longest_recent_silence_between_re_sends_counts_and_an_old_outage_is
 
 def test_silences_are_learned_only_from_re_sends_that_keep_their_start() -> None:
     pipeline = fresh()
-    run(pipeline, kept_start(0, started=0), kept_start(240, started=0))  # four hours later, the same firing
+    run(pipeline, event(0, started=0), event(240, started=0))  # four hours later, the same firing
     assert pipeline.state.resends.longest("test") == timedelta(hours=4)
     other = fresh()
     # A firing that starts anew after a silence says nothing about how often the tool speaks.
-    run(other, kept_start(0, started=0), kept_start(600, started=599))
+    run(other, event(0, started=0), event(600, started=599))
     assert other.state.resends.longest("test") is None
     # Nor does a tool whose start is the time of each notification.
     run(other, event(0, key="cpu"), event(240, key="cpu"))
@@ -345,8 +329,8 @@ def test_silences_are_learned_only_from_re_sends_that_keep_their_start() -> None
 def test_a_later_start_at_another_severity_is_the_alert_changing_state_not_a_new_firing() -> None:
     pipeline = fresh()
     # Datadog's Warn, then Triggered once the critical threshold is crossed, each dated when it was sent.
-    [(_, alert_id)] = run(pipeline, kept_start(0, started=0))
-    assert run(pipeline, kept_start(50, started=50, severity=Severity.HIGH)) == [("repeat", alert_id)]
+    [(_, alert_id)] = run(pipeline, event(0, started=0))
+    assert run(pipeline, event(50, started=50, severity=Severity.HIGH)) == [("repeat", alert_id)]
     alert = pipeline.state.alerts_by_id[alert_id]
     assert (alert.status, alert.severity, alert.starts_at) == (AlertStatus.FIRING, Severity.HIGH, T0)
 
@@ -372,22 +356,22 @@ def test_an_up_after_a_down_resolves_the_alert_when_the_tool_sends_no_key_of_its
 def test_a_firing_delivered_after_its_own_resolve_leaves_the_alert_resolved() -> None:
     pipeline = fresh()
     # Two Alertmanager replicas: one delivers the resolve, the other its late copy of the firing.
-    [(_, alert_id)] = run(pipeline, kept_start(0, started=0))
-    assert run(pipeline, kept_start(6, started=0, status="resolved")) == [("resolve", alert_id)]
-    batch = pipeline.run([kept_start(7, started=0)])
+    [(_, alert_id)] = run(pipeline, event(0, started=0))
+    assert run(pipeline, event(6, started=0, status="resolved")) == [("resolve", alert_id)]
+    batch = pipeline.run([event(7, started=0)])
     assert [
         (item.change.value if item.change else "", item.alert.id if item.alert else "") for item in batch.items
     ] == [("repeat", alert_id)]
     assert pipeline.state.alerts_by_id[alert_id].status is AlertStatus.RESOLVED
     assert batch.changes.counters["firing_stale"] == 1
     # A firing that starts after that end is the alert firing again.
-    assert run(pipeline, kept_start(9, started=8)) == [("refire", alert_id)]
+    assert run(pipeline, event(9, started=8)) == [("refire", alert_id)]
 
 
 def test_a_client_that_writes_each_notifications_time_as_the_start_is_soon_no_longer_believed() -> None:
     pipeline = fresh()
     # A script posting the generic format every two minutes with starts_at = now, the alert firing throughout.
-    changes = [run(pipeline, kept_start(minute, started=minute, by_client=True))[0][0] for minute in range(0, 20, 2)]
+    changes = [run(pipeline, event(minute, started=minute, by_client=True))[0][0] for minute in range(0, 20, 2)]
     assert changes[:3] == ["new", "refire", "refire"]  # believed at first: each reads as a new firing
     assert set(changes[3:]) == {"repeat"}  # from the third quick move on, its starts are not read
     alert = pipeline.state.alerts_by_fingerprint["disk-db-1"]
@@ -397,16 +381,16 @@ def test_a_client_that_writes_each_notifications_time_as_the_start_is_soon_no_lo
 def test_a_tools_own_start_is_believed_however_it_moves() -> None:
     pipeline = fresh()
     # CloudWatch notifies once per state change: an ALARM after an ALARM is a new firing, its OK lost.
-    changes = [run(pipeline, kept_start(minute, started=minute))[0][0] for minute in range(0, 20, 2)]
+    changes = [run(pipeline, event(minute, started=minute))[0][0] for minute in range(0, 20, 2)]
     assert set(changes[1:]) == {"refire"}
 
 
 def test_a_firing_with_the_old_start_long_after_its_resolve_is_the_alert_firing_again() -> None:
     pipeline = fresh()
     # A client that sends the first start it ever saw with every firing.
-    [(_, alert_id)] = run(pipeline, kept_start(0, started=0, by_client=True))
-    run(pipeline, kept_start(5, started=0, status="resolved", by_client=True))
-    assert run(pipeline, kept_start(25, started=0, by_client=True)) == [("refire", alert_id)]
+    [(_, alert_id)] = run(pipeline, event(0, started=0, by_client=True))
+    run(pipeline, event(5, started=0, status="resolved", by_client=True))
+    assert run(pipeline, event(25, started=0, by_client=True)) == [("refire", alert_id)]
     assert pipeline.state.alerts_by_id[alert_id].status is AlertStatus.FIRING
 
 

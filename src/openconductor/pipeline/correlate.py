@@ -652,16 +652,15 @@ class CorrelationEngine:
         if context is None:
             return None
         quiet, resends = self.lifecycle.quiet_period, self.state.resends
-        latest: datetime | None = None
+        dues = []
         for alert_id in context.alert_ids:
             alert = self.state.alerts_by_id.get(alert_id)
             if alert is None or alert.status is not ALERT_FIRING or alert.incident_id != incident.id:
                 continue
             silence = resends.longest(alert.source)
             if silence is not None and silence > quiet:
-                due = alert.last_seen_at + silence + quiet
-                latest = due if latest is None or due > latest else latest
-        return latest
+                dues.append(alert.last_seen_at + silence + quiet)
+        return max(dues, default=None)
 
     def _prune(self, incident: Incident) -> None:
         del self.state.incidents[incident.id]

@@ -35,18 +35,18 @@ def forget_firing_after(settings: Settings) -> timedelta:
     return max(settings.correlation.quiet_period * 24, settings.dedup.flap_window)
 
 
+# Each reads the event's start as the start of its firing: callers first check that it may be read so
+# (`Deduplicate._trusts_start`).
+
+
 def _fires_afresh(event: AlertEvent, alert: Alert) -> bool:
     """The tool says this firing began after our latest news of the alert: the firing we knew ended in
-    between, and its resolve never reached us (lost, or the tool sends none). Only a start the tool keeps
-    on every re-send of one firing says so (`AlertEvent.keeps_start`); a re-send of the firing we know
+    between, and its resolve never reached us (lost, or the tool sends none). A re-send of the firing we know
     carries its start unchanged, whatever the skew between the tool's clock and ours. A new start at another
     severity is the same alert changing state (Datadog's Warn then Triggered, CloudWatch's
     INSUFFICIENT_DATA then ALARM), not a new firing."""
     return (
-        event.keeps_start
-        and event.starts_at > alert.last_seen_at
-        and event.starts_at > alert.starts_at
-        and event.severity is alert.severity
+        event.starts_at > alert.last_seen_at and event.starts_at > alert.starts_at and event.severity is alert.severity
     )
 
 
@@ -54,8 +54,7 @@ def _fired_before_its_end(event: AlertEvent, alert: Alert, now: datetime) -> boo
     """A firing delivered late, minutes after the resolve of the firing it belongs to: the same start, before
     that end. (Later, or with another start, it is the alert firing again, whatever start a client wrote.)"""
     return (
-        event.keeps_start
-        and alert.ends_at is not None
+        alert.ends_at is not None
         and event.starts_at == alert.starts_at
         and event.starts_at < alert.ends_at
         and now - alert.last_seen_at < SOON
@@ -64,7 +63,7 @@ def _fired_before_its_end(event: AlertEvent, alert: Alert, now: datetime) -> boo
 
 def _resolves_earlier_firing(event: AlertEvent, alert: Alert) -> bool:
     """A resolve delivered late, naming the start of a firing before the one we know."""
-    return event.keeps_start and event.starts_at < alert.starts_at
+    return event.starts_at < alert.starts_at
 
 
 class Deduplicate:
@@ -102,24 +101,19 @@ class Deduplicate:
                 changes.count("acknowledge_unmatched")
             return
         if event.status is ALERT_FIRING:
-            if alert is not None and alert.status is ALERT_FIRING and event.keeps_start:
-                self._note_resend(event, alert, now)
-            trusted = self._trusts_start(event)
-            if alert is not None and alert.status is ALERT_FIRING and trusted and _fires_afresh(event, alert):
-                self._end_unseen(alert, now)
-                item.ended = alert
-                changes.alert_changed(alert)
-                changes.count("resolve_missed")
-            elif (
-                alert is not None
-                and alert.status is ALERT_RESOLVED
-                and trusted
-                and _fired_before_its_end(event, alert, now)
-            ):
-                # A late firing of the firing we saw end (delivered after its resolve): the alert stays resolved.
-                item.alert, item.change = alert, CHANGE_REPEAT
-                changes.count("firing_stale")
-                return
+            if alert is not None and event.keeps_start:
+                if alert.status is ALERT_FIRING:
+                    self._note_resend(event, alert, now)
+                    if _fires_afresh(event, alert) and self._trusts_start(event):
+                        self._end_unseen(alert, now)
+                        item.ended = alert
+                        changes.alert_changed(alert)
+                        changes.count("resolve_missed")
+                elif _fired_before_its_end(event, alert, now) and self._trusts_start(event):
+                    # A late copy of the firing we saw end (delivered after its resolve): the alert stays resolved.
+                    item.alert, item.change = alert, CHANGE_REPEAT
+                    changes.count("firing_stale")
+                    return
             if alert is None or (
                 alert.status is ALERT_RESOLVED and now - alert.last_seen_at > self.settings.refire_window
             ):
@@ -146,7 +140,12 @@ class Deduplicate:
                 changes.alert_added(alert)
                 changes.count("resolve_unmatched")
                 return
-            if alert.status is ALERT_FIRING and _resolves_earlier_firing(event, alert) and self._trusts_start(event):
+            if (
+                alert.status is ALERT_FIRING
+                and event.keeps_start
+                and _resolves_earlier_firing(event, alert)
+                and self._trusts_start(event)
+            ):
                 # A late resolve of an earlier firing (its start is older than this one's): the alert fires on.
                 item.alert, item.change = alert, CHANGE_REPEAT
                 changes.count("resolve_stale")
@@ -165,10 +164,9 @@ class Deduplicate:
         changes.alert_changed(alert)
 
     def _trusts_start(self, event: AlertEvent) -> bool:
-        """Whether the event's start says when its firing began: a tool's protocol guarantees it, a client of
-        the generic format only promises it, and is believed while its re-sends keep the promise."""
-        if not event.keeps_start:
-            return False
+        """Whether the start of an event that keeps it (`AlertEvent.keeps_start`) says when its firing began: a
+        tool's protocol guarantees it, a client of the generic format only promises it, and is believed while
+        its re-sends keep the promise."""
         return not event.start_by_client or self.state.resends.keeps_starts(event.source)
 
     def _note_resend(self, event: AlertEvent, alert: Alert, now: datetime) -> None:
